@@ -112,14 +112,15 @@ export function describeDuration(input: string): string {
   const r = parseGoDuration(input);
   if (!r.ok) return input;
   if (r.ms === 0) return "no session (sign in on every request)";
+  const abs = Math.abs(r.ms);
   const words: [string, number][] = [
-    ["day", 86_400_000],
+    ...(abs >= 172_800_000 && abs % 86_400_000 === 0 ? ([["day", 86_400_000]] as [string, number][]) : []),
     ["hour", 3_600_000],
     ["minute", 60_000],
     ["second", 1000],
     ["millisecond", 1],
   ];
-  let rest = Math.abs(r.ms);
+  let rest = abs;
   const out: string[] = [];
   for (const [w, size] of words) {
     const n = Math.floor(rest / size + 1e-9);
