@@ -1,0 +1,44 @@
+import { getDb, type Tx } from "../db/client";
+import { writeAudit, type AuditInput } from "../audit";
+import { canWrite, type Actor } from "./actor";
+import { DomainFailure, fail, READ_ONLY_MESSAGE, type Result } from "./result";
+
+export type Audit = (event: AuditInput) => Promise<void>;
+
+function pgCode(err: unknown): string | undefined {
+  const e = err as { code?: unknown; cause?: { code?: unknown } };
+  const code = e?.code ?? e?.cause?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
+/** Connection-level failures (database down, pool exhausted): reported as 503, never as a 500. */
+export function isUnavailable(err: unknown): boolean {
+  const code = pgCode(err);
+  if (code && (code.startsWith("08") || code === "57P01" || code === "57P03" || code === "ECONNREFUSED")) return true;
+  const msg = String((err as Error)?.message ?? "");
+  return /ECONNREFUSED|Connection terminated|timeout exceeded when trying to connect|the database system is/i.test(msg);
+}
+
+/**
+ * Run a change in one transaction together with its audit events. Returning `{ok:false}` (or throwing
+ * DomainFailure) rolls everything back. The role is checked here too, so no door can forget it.
+ */
+export async function mutate<T>(actor: Actor, fn: (tx: Tx, audit: Audit) => Promise<Result<T>>): Promise<Result<T>> {
+  if (!canWrite(actor)) return fail("forbidden", READ_ONLY_MESSAGE);
+  const db = await getDb();
+  try {
+    return await db.transaction(async (tx) => {
+      const audit: Audit = (event) => writeAudit(tx, actor, event);
+      const result = await fn(tx, audit);
+      if (!result.ok) throw new DomainFailure(result.error);
+      return result;
+    });
+  } catch (err) {
+    if (err instanceof DomainFailure) return { ok: false, error: err.error };
+    if (pgCode(err) === "23505") return fail("conflict", "That already exists (a unique name or value is taken).");
+    if (pgCode(err) === "23503") return fail("conflict", "Another object still refers to this one.");
+    if (pgCode(err) === "40001") return fail("stale", "Another change happened at the same time. Reload and try again.");
+    if (isUnavailable(err)) return fail("unavailable", "The database is unavailable. Try again in a moment.");
+    throw err;
+  }
+}

@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+// `npm start`: build when the sources changed since the last build, then serve on PORT/HOSTNAME.
+import { spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+process.chdir(root);
+const SOURCES = ["app", "components", "lib", "drizzle", "public", "proxy.ts", "instrumentation.ts", "next.config.mjs", "package-lock.json", "tsconfig.json", "postcss.config.mjs"];
+
+function fingerprint() {
+  const hash = createHash("sha256");
+  const walk = (p) => {
+    if (!existsSync(p)) return;
+    const st = statSync(p);
+    if (st.isDirectory()) {
+      for (const name of readdirSync(p).sort()) if (!name.startsWith(".") && name !== "node_modules") walk(path.join(p, name));
+    } else if (!/\.test\.tsx?$/.test(p)) {
+      hash.update(`${p}:${st.size}:${st.mtimeMs}\n`);
+    }
+  };
+  SOURCES.forEach(walk);
+  return hash.digest("hex");
+}
+
+const stampFile = path.join(root, ".next", "portcullis-build-stamp");
+const current = fingerprint();
+const built = existsSync(path.join(root, ".next", "BUILD_ID")) && existsSync(stampFile) && readFileSync(stampFile, "utf8") === current;
+if (!built || process.env.PORTCULLIS_FORCE_BUILD) {
+  console.log("[portcullis] building (sources changed since the last build)…");
+  const r = spawnSync(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"], {
+    stdio: "inherit",
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+  });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+  writeFileSync(stampFile, current);
+}
+
+const port = process.env.PORT || "3000";
+const host = process.env.HOSTNAME || "0.0.0.0";
+const shown = host === "0.0.0.0" || host === "::" ? "localhost" : host;
+const child = spawn(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", port, "-H", host], {
+  stdio: ["inherit", "pipe", "inherit"],
+  env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
+});
+let announced = false;
+child.stdout.on("data", (chunk) => {
+  process.stdout.write(chunk);
+  if (!announced && /Ready|started server/i.test(String(chunk))) {
+    announced = true;
+    console.log(`\n  Portcullis is running at http://${shown}:${port}\n`);
+  }
+});
+for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => child.kill(sig));
+child.on("exit", (code, signal) => process.exit(signal ? 1 : (code ?? 0)));
