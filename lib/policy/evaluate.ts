@@ -8,7 +8,7 @@
  *   not authenticate a user (Cloudflare evaluates only non-identity selectors there).
  * `compilePolicies` precompiles rules (CIDRs, labels) once; `evaluate` then allocates only the trace.
  */
-import { cidrContains, parseCidr, parseIp, formatIp, type CompiledCidr, type ParsedIp } from "./ip";
+import { cidrContains, formatIp, parseCidr, parseIp, unmapIpv4, type CompiledCidr, type ParsedIp } from "./ip";
 import { SELECTOR_INFO, parseRule, ruleSelector, ruleValue, type Rule, type Selector } from "./rules";
 import { DECISION_LABELS, type PolicyDecision } from "./schema";
 
@@ -185,7 +185,8 @@ function compileMatcher(rule: Rule, decision: PolicyDecision): Matcher {
         const ip = ipOf(req);
         if (!ip) return { matched: false, reason: `client IP ${JSON.stringify(req.ctx.ip)} is not a valid IP address` };
         const matched = cidrContains(cidr, ip);
-        return { matched, reason: `client IP ${formatIp(ip)} is ${matched ? "" : "not "}in ${cidr.text}` };
+        const shown = formatIp(cidr.version === 4 ? unmapIpv4(ip) : ip);
+        return { matched, reason: `client IP ${shown} is ${matched ? "" : "not "}in ${cidr.text}` };
       };
     }
     case "service_token":
