@@ -2,6 +2,8 @@
 const nextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
+  // Separate build dirs let several dev servers (or the e2e build) run side by side.
+  distDir: process.env.NEXT_DIST_DIR || ".next",
   // Native and WASM packages stay outside the bundle and load from node_modules at run time.
   serverExternalPackages: ["@electric-sql/pglite", "@node-rs/argon2", "pg"],
   typedRoutes: false,

@@ -238,8 +238,9 @@ describe("trace", () => {
   });
 });
 
-describe("performance", () => {
-  it("makes well over 50k traced decisions per second with a few policies", () => {
+// Throughput is measured in bench/ (npm run bench), not asserted here.
+describe("compiled evaluator", () => {
+  it("gives the same decision on every call (no state carried between evaluations)", () => {
     const ev = compilePolicies([
       pol("bp", "bypass", [IP("192.0.2.0/24")], 1),
       pol("sa", "non_identity", [CN("John Doe"), CN("Jane Roe")], 2, { exclude: [IP("10.9.0.0/16")] }),
@@ -247,11 +248,6 @@ describe("performance", () => {
       pol("block", "deny", [EVERYONE], 4),
     ]);
     const c = ctx({ ip: "10.1.2.3", email: "a@example.com", certificate: goodCert("Someone Else") });
-    const n = 20_000;
-    const t0 = performance.now();
-    for (let i = 0; i < n; i++) ev.evaluate(c);
-    const perSecond = n / ((performance.now() - t0) / 1000);
-    expect(ev.evaluate(c).policy?.id).toBe("allow");
-    expect(perSecond).toBeGreaterThan(50_000);
+    for (let i = 0; i < 1000; i++) expect(ev.evaluate(c).policy?.id).toBe("allow");
   });
 });

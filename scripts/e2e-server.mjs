@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+// The server e2e runs against: the production build on a fresh data directory with a seeded admin.
+import { rmSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const dataDir = path.join(root, ".tmp", "e2e-data");
+rmSync(dataDir, { recursive: true, force: true });
+process.env.PORTCULLIS_DATA_DIR = dataDir;
+process.env.PORT = process.env.E2E_PORT || "3100";
+process.env.HOSTNAME = "127.0.0.1";
+process.env.PORTCULLIS_ADMIN_EMAIL ||= "admin@portcullis.test";
+process.env.PORTCULLIS_ADMIN_PASSWORD ||= "e2e-admin-password-1";
+delete process.env.DATABASE_URL;
+await import("./start.mjs");

@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+// `npm test`: the whole suite — type check, lint, unit + integration (PGlite, and PostgreSQL when
+// TEST_DATABASE_URL is set), then Playwright e2e against the production build in Debian Chromium.
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { ensureChromium } from "./ensure-chromium.mjs";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+process.chdir(root);
+const bin = (name) => path.join(root, "node_modules", ".bin", name);
+
+function step(title, cmd, args, env = {}) {
+  console.log(`\n=== ${title} ===`);
+  const started = Date.now();
+  const r = spawnSync(cmd, args, { stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", ...env } });
+  const secs = ((Date.now() - started) / 1000).toFixed(1);
+  if (r.status !== 0) {
+    console.error(`\n✗ ${title} failed (${secs}s)`);
+    process.exit(r.status ?? 1);
+  }
+  console.log(`✓ ${title} (${secs}s)`);
+}
+
+const only = process.argv[2];
+if (!only || only === "static") {
+  step("Type check", bin("tsc"), ["--noEmit", "-p", "tsconfig.json"]);
+  step("Lint", bin("eslint"), [".", "--max-warnings=0"]);
+}
+if (!only || only === "vitest") {
+  if (!process.env.TEST_DATABASE_URL) console.log("(TEST_DATABASE_URL is not set: integration tests run on PGlite only)");
+  step("Unit and integration tests (vitest)", bin("vitest"), ["run"]);
+}
+if (!only || only === "e2e") {
+  const chromium = ensureChromium();
+  step("End-to-end tests (Playwright, Chromium)", bin("playwright"), ["test", "-c", "e2e/playwright.config.ts"], { CHROMIUM_PATH: chromium });
+}
+console.log("\nAll tests passed.");
