@@ -1,0 +1,401 @@
+/**
+ * Self-hosted Access applications (design.md §2, §5; research/cloudflare-access-api.md §5). Policies are
+ * linked by id in precedence order (bare UUIDs or `{id, precedence}` links, as Cloudflare accepts). Saving
+ * refuses certificate-rule policies on a hostname that no mTLS certificate covers.
+ */
+import { randomBytes } from "node:crypto";
+import { and, asc, count, eq, inArray, ne, or, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import { parseAppDomain } from "../hostname";
+import { getDb, type DbOrTx, type Tx } from "../db/client";
+import { applicationPolicies, applications } from "../db/schema";
+import { sessionDurationSchema, usesCertificateSelectors, type PolicyForEval } from "../policy";
+import type { Actor } from "./actor";
+import { mutate, type Audit } from "./mutate";
+import { certificateHostnameMessage, isAssociatedHostname, isUuid, loadPolicies, versionSchema, type ListOptions, type PolicyDto } from "./policies";
+import { fail, ok, zodFieldErrors, type Result } from "./result";
+
+export type AppPolicyDto = PolicyDto & { precedence: number };
+
+export interface ApplicationDto {
+  id: string;
+  /** Audience tag: 64 hex characters, generated. */
+  aud: string;
+  name: string;
+  domain: string;
+  type: "self_hosted";
+  session_duration: string;
+  policies: AppPolicyDto[];
+  created_at: string;
+  updated_at: string;
+  version: number;
+  /** Where the gateway proxies allowed requests (http or https URL), or null. */
+  origin_url: string | null;
+}
+
+export interface ApplicationForGateway {
+  id: string;
+  aud: string;
+  name: string;
+  domain: string;
+  /** host as stored: exact, or a leading wildcard such as `*.example.com` */
+  hostname: string;
+  /** "" for the whole host, else "/admin" */
+  path: string;
+  session_duration: string;
+  origin_url: string | null;
+  /** in precedence order */
+  policies: PolicyForEval[];
+}
+
+export const APPLICATION_STALE_MESSAGE = "This application was changed by someone else since you opened it. Reload to see the latest version.";
+export const MAX_APPLICATION_NAME_LENGTH = 350;
+
+export const MAX_APPLICATION_POLICIES = 500;
+
+type Link = { id: string; precedence?: number; i: number };
+
+/** One policy reference as Cloudflare accepts it: a bare UUID or a link `{id, precedence?}`. */
+function parseLink(item: unknown, i: number): Link | string {
+  const n = i + 1;
+  if (typeof item === "string") return isUuid(item.trim()) ? { id: item.trim().toLowerCase(), i } : `Policy ${n}: "${item}" is not a policy ID (UUID)`;
+  if (typeof item !== "object" || item === null || Array.isArray(item)) {
+    return `Policy ${n}: expected a policy ID or an object like {"id": "<policy id>", "precedence": 1}`;
+  }
+  const o = item as Record<string, unknown>;
+  if ("name" in o || "decision" in o || "include" in o) {
+    return `Policy ${n}: inline application policies are not supported; create a reusable policy under Policies and link it by ID`;
+  }
+  if (!isUuid(o.id)) return `Policy ${n}: the link needs the policy's ID (UUID) in "id"`;
+  if (o.precedence !== undefined && o.precedence !== null && !(Number.isInteger(o.precedence) && (o.precedence as number) >= 0)) {
+    return `Policy ${n}: precedence must be a whole number (1, 2, …)`;
+  }
+  return { id: (o.id as string).toLowerCase(), precedence: (o.precedence as number | null) ?? undefined, i };
+}
+
+/** Policy references → ids in precedence order (explicit precedence first, then array order). */
+export const policiesSchema = z.unknown().transform((v, ctx): string[] => {
+  if (!Array.isArray(v)) {
+    ctx.addIssue({ code: "custom", message: "Policies must be a list of policy IDs" });
+    return z.NEVER;
+  }
+  if (v.length > MAX_APPLICATION_POLICIES) {
+    ctx.addIssue({ code: "custom", message: `An application may have at most ${MAX_APPLICATION_POLICIES} policies` });
+    return z.NEVER;
+  }
+  const items: Link[] = [];
+  for (const [i, raw] of v.entries()) {
+    const r = parseLink(raw, i);
+    if (typeof r === "string") ctx.addIssue({ code: "custom", message: r });
+    else items.push(r);
+  }
+  items.sort((a, b) => (a.precedence ?? Number.MAX_SAFE_INTEGER) - (b.precedence ?? Number.MAX_SAFE_INTEGER) || a.i - b.i);
+  const seen = new Set<string>();
+  for (const it of items) {
+    if (seen.has(it.id)) ctx.addIssue({ code: "custom", message: `Policy ${it.id} is listed twice; each policy can be attached once` });
+    seen.add(it.id);
+  }
+  return items.map((it) => it.id);
+});
+
+const originSchema = z
+  .string({ error: "Origin URL must be a URL such as http://10.0.0.5:8080" })
+  .trim()
+  .nullish()
+  .transform((v, ctx): string | null => {
+    if (!v) return null;
+    let u: URL;
+    try {
+      u = new URL(v);
+    } catch {
+      ctx.addIssue({ code: "custom", message: `"${v}" is not a valid URL (expected something like http://10.0.0.5:8080)` });
+      return z.NEVER;
+    }
+    if (u.protocol !== "http:" && u.protocol !== "https:") {
+      ctx.addIssue({ code: "custom", message: "Origin URL must start with http:// or https://" });
+      return z.NEVER;
+    }
+    if (u.username || u.password) {
+      ctx.addIssue({ code: "custom", message: "Origin URL must not contain a user name or password" });
+      return z.NEVER;
+    }
+    const url = u.toString();
+    // "http://10.0.0.5:8080" stays as typed rather than gaining a trailing slash.
+    return u.pathname === "/" && !u.search && !u.hash && !v.endsWith("/") ? url.slice(0, -1) : url;
+  });
+
+const domainSchema = z.string({ error: "Domain is required (a hostname and optional path, e.g. auth.example.com/admin)" }).transform((v, ctx) => {
+  const r = parseAppDomain(v);
+  if (!r.ok) {
+    ctx.addIssue({ code: "custom", message: r.error });
+    return z.NEVER;
+  }
+  return r;
+});
+
+const appInputSchema = z.object(
+  {
+    name: z
+      .string({ error: "Application name must be text" })
+      .trim()
+      .min(1, "Application name must not be empty")
+      .max(MAX_APPLICATION_NAME_LENGTH, `Application name must be at most ${MAX_APPLICATION_NAME_LENGTH} characters`)
+      .optional(),
+    domain: domainSchema,
+    type: z.literal("self_hosted", { error: 'Only self-hosted applications are supported (type "self_hosted")' }).optional(),
+    session_duration: sessionDurationSchema,
+    origin_url: originSchema,
+    policies: policiesSchema.optional(),
+    version: versionSchema,
+  },
+  { error: "Application must be a JSON object" },
+);
+
+type AppRow = typeof applications.$inferSelect;
+
+async function linksOf(db: DbOrTx, appIds: string[]): Promise<Map<string, AppPolicyDto[]>> {
+  const out = new Map<string, AppPolicyDto[]>();
+  if (appIds.length === 0) return out;
+  const links = await db.select().from(applicationPolicies).where(inArray(applicationPolicies.applicationId, appIds)).orderBy(asc(applicationPolicies.precedence));
+  const dtos = await loadPolicies(db, [...new Set(links.map((l) => l.policyId))]);
+  for (const l of links) {
+    const p = dtos.get(l.policyId);
+    if (!p) continue;
+    const list = out.get(l.applicationId) ?? [];
+    list.push({ ...p, precedence: l.precedence });
+    out.set(l.applicationId, list);
+  }
+  return out;
+}
+
+function toDto(row: AppRow, pols: AppPolicyDto[]): ApplicationDto {
+  return {
+    id: row.id,
+    aud: row.aud,
+    name: row.name,
+    domain: row.domain,
+    type: "self_hosted",
+    session_duration: row.sessionDuration,
+    policies: pols,
+    created_at: row.createdAt.toISOString(),
+    updated_at: row.updatedAt.toISOString(),
+    version: row.version,
+    origin_url: row.originUrl ?? null,
+  };
+}
+
+async function withPolicies(db: DbOrTx, rows: AppRow[]): Promise<ApplicationDto[]> {
+  const links = await linksOf(db, rows.map((r) => r.id));
+  return rows.map((r) => toDto(r, links.get(r.id) ?? []));
+}
+
+export interface ApplicationListOptions extends ListOptions {
+  /** exact filters, as Cloudflare's list query (`aud`, `domain`, `name`) */
+  aud?: string;
+  domain?: string;
+  name?: string;
+}
+
+export async function listApplications(opts: ApplicationListOptions = {}): Promise<{ items: ApplicationDto[]; total: number }> {
+  const db = await getDb();
+  const conds: SQL[] = [];
+  if (opts.aud) conds.push(eq(applications.aud, opts.aud.toLowerCase()));
+  if (opts.domain) conds.push(eq(applications.domain, opts.domain.toLowerCase()));
+  if (opts.name) conds.push(eq(applications.name, opts.name));
+  const where = conds.length ? and(...conds) : undefined;
+  const page = Number.isInteger(opts.page) && (opts.page as number) > 0 ? (opts.page as number) : 1;
+  const q = db.select().from(applications).where(where).orderBy(asc(applications.name), asc(applications.createdAt), asc(applications.id));
+  let rows: AppRow[];
+  if (opts.perPage === undefined) rows = await q;
+  else {
+    const per = Math.min(1000, Math.max(1, Math.trunc(opts.perPage) || 1));
+    rows = await q.limit(per).offset((page - 1) * per);
+  }
+  const [{ total }] = await db.select({ total: count() }).from(applications).where(where);
+  return { items: await withPolicies(db, rows), total };
+}
+
+export async function getApplication(id: string): Promise<ApplicationDto | null> {
+  const db = await getDb();
+  const cond = isUuid(id) ? eq(applications.id, id) : /^[0-9a-f]{64}$/i.test(id) ? eq(applications.aud, id.toLowerCase()) : null;
+  if (!cond) return null;
+  const [row] = await db.select().from(applications).where(cond).limit(1);
+  return row ? (await withPolicies(db, [row]))[0] : null;
+}
+
+/** Checks policy ids exist and the certificate-hostname rule; returns the error or null. */
+async function checkPolicySet(tx: Tx, host: string, policyIds: string[]) {
+  const found = await loadPolicies(tx, policyIds);
+  const missing = policyIds.filter((id) => !found.has(id));
+  if (missing.length) {
+    const msg = `Policy ${missing.join(", ")} does not exist (it may have been deleted). Reload and pick again.`;
+    return fail("validation", msg, { policies: [msg] });
+  }
+  const certPolicies = policyIds.map((id) => found.get(id)!).filter((p) => usesCertificateSelectors(p));
+  if (certPolicies.length && !(await isAssociatedHostname(tx, host))) {
+    const msg = certificateHostnameMessage(host);
+    return fail("validation", msg, { policies: [msg] }, { hostname: host, policies: certPolicies.map((p) => ({ id: p.id, name: p.name })) });
+  }
+  return null;
+}
+
+async function replaceLinks(tx: Tx, appId: string, policyIds: string[]) {
+  await tx.delete(applicationPolicies).where(eq(applicationPolicies.applicationId, appId));
+  if (policyIds.length) {
+    await tx.insert(applicationPolicies).values(policyIds.map((policyId, i) => ({ applicationId: appId, policyId, precedence: i + 1 })));
+  }
+}
+
+async function domainTaken(tx: Tx, domain: string, exceptId?: string) {
+  const cond = exceptId ? and(eq(applications.domain, domain), ne(applications.id, exceptId)) : eq(applications.domain, domain);
+  const [other] = await tx.select({ name: applications.name }).from(applications).where(cond).limit(1);
+  if (!other) return null;
+  const msg = `Another application ("${other.name}") already protects ${domain}`;
+  return fail("conflict", msg, { domain: [msg] });
+}
+
+function invalid(issues: readonly { path: readonly PropertyKey[]; message: string }[]) {
+  const fieldErrors = zodFieldErrors(issues.map((i) => ({ path: [...i.path], message: i.message })));
+  const first = Object.values(fieldErrors)[0]?.[0];
+  return fail("validation", first ? `Check the highlighted fields: ${first}` : "Check the highlighted fields.", fieldErrors);
+}
+
+async function loadOne(tx: Tx, id: string): Promise<ApplicationDto> {
+  const [row] = await tx.select().from(applications).where(eq(applications.id, id));
+  return (await withPolicies(tx, [row]))[0];
+}
+
+export async function createApplication(actor: Actor, input: unknown): Promise<Result<ApplicationDto>> {
+  const parsed = appInputSchema.safeParse(input);
+  if (!parsed.success) return invalid(parsed.error.issues);
+  const d = parsed.data;
+  return mutate(actor, async (tx, audit) => {
+    const taken = await domainTaken(tx, d.domain.domain);
+    if (taken) return taken;
+    const policyIds = d.policies ?? [];
+    const refused = await checkPolicySet(tx, d.domain.host, policyIds);
+    if (refused) return refused;
+    const [row] = await tx
+      .insert(applications)
+      .values({
+        aud: randomBytes(32).toString("hex"),
+        name: d.name ?? d.domain.domain,
+        domain: d.domain.domain,
+        hostname: d.domain.host,
+        path: d.domain.path === "/" ? "" : d.domain.path,
+        sessionDuration: d.session_duration,
+        originUrl: d.origin_url,
+      })
+      .returning();
+    await replaceLinks(tx, row.id, policyIds);
+    const dto = await loadOne(tx, row.id);
+    await audit({ action: "application.create", resourceType: "application", resourceId: row.id, after: dto });
+    return ok(dto, d.domain.notice ? [d.domain.notice] : undefined);
+  });
+}
+
+async function lockForUpdate(tx: Tx, id: string, version: number | null | undefined) {
+  const [row] = await tx.select().from(applications).where(eq(applications.id, id)).for("update");
+  if (!row) return { error: fail("not_found", "That application does not exist (it may have been deleted).") };
+  if (version != null && version !== row.version) return { error: fail("stale", APPLICATION_STALE_MESSAGE) };
+  return { row };
+}
+
+async function finishUpdate(tx: Tx, audit: Audit, action: string, before: ApplicationDto, set: Partial<typeof applications.$inferInsert>) {
+  await tx.update(applications).set({ ...set, version: before.version + 1, updatedAt: new Date() }).where(eq(applications.id, before.id));
+  const dto = await loadOne(tx, before.id);
+  await audit({ action, resourceType: "application", resourceId: before.id, before, after: dto });
+  return dto;
+}
+
+/**
+ * Replaces the application's settings (Cloudflare PUT). `policies`, when present, replaces the attached
+ * set in the given order; when absent the attached policies are kept. `version` enables the stale check.
+ */
+export async function updateApplication(actor: Actor, id: string, input: unknown): Promise<Result<ApplicationDto>> {
+  const parsed = appInputSchema.safeParse(input);
+  if (!parsed.success) return invalid(parsed.error.issues);
+  if (!isUuid(id)) return fail("not_found", "That application does not exist.");
+  const d = parsed.data;
+  return mutate(actor, async (tx, audit) => {
+    const locked = await lockForUpdate(tx, id, d.version);
+    if (locked.error) return locked.error;
+    const before = (await withPolicies(tx, [locked.row]))[0];
+    const taken = await domainTaken(tx, d.domain.domain, id);
+    if (taken) return taken;
+    const policyIds = d.policies ?? before.policies.map((p) => p.id);
+    const refused = await checkPolicySet(tx, d.domain.host, policyIds);
+    if (refused) return refused;
+    if (d.policies) await replaceLinks(tx, id, policyIds);
+    const dto = await finishUpdate(tx, audit, "application.update", before, {
+      name: d.name ?? d.domain.domain,
+      domain: d.domain.domain,
+      hostname: d.domain.host,
+      path: d.domain.path === "/" ? "" : d.domain.path,
+      sessionDuration: d.session_duration,
+      originUrl: d.origin_url,
+    });
+    return ok(dto, d.domain.notice ? [d.domain.notice] : undefined);
+  });
+}
+
+/** Replaces the attached policies; `policyIds` in precedence order (first = precedence 1). */
+export async function setApplicationPolicies(actor: Actor, id: string, policyIds: unknown, version?: unknown): Promise<Result<ApplicationDto>> {
+  const parsed = policiesSchema.safeParse(policyIds);
+  if (!parsed.success) return invalid(parsed.error.issues.map((i) => ({ ...i, path: ["policies"] })));
+  const v = versionSchema.safeParse(version);
+  if (!v.success) return fail("validation", v.error.issues[0].message);
+  if (!isUuid(id)) return fail("not_found", "That application does not exist.");
+  return mutate(actor, async (tx, audit) => {
+    const locked = await lockForUpdate(tx, id, v.data);
+    if (locked.error) return locked.error;
+    const before = (await withPolicies(tx, [locked.row]))[0];
+    const refused = await checkPolicySet(tx, locked.row.hostname, parsed.data);
+    if (refused) return refused;
+    await replaceLinks(tx, id, parsed.data);
+    return ok(await finishUpdate(tx, audit, "application.set_policies", before, {}));
+  });
+}
+
+export async function deleteApplication(actor: Actor, id: string): Promise<Result<{ id: string }>> {
+  if (!isUuid(id)) return fail("not_found", "That application does not exist.");
+  return mutate(actor, async (tx, audit) => {
+    const [row] = await tx.select().from(applications).where(eq(applications.id, id)).for("update");
+    if (!row) return fail("not_found", "That application does not exist (it may have been deleted).");
+    const before = (await withPolicies(tx, [row]))[0];
+    await tx.delete(applications).where(eq(applications.id, id));
+    await audit({ action: "application.delete", resourceType: "application", resourceId: id, before });
+    return ok({ id });
+  });
+}
+
+/**
+ * Applications that protect `hostname` (exact host, or a wildcard `*.parent` covering it), most specific
+ * first (exact before wildcard, longer path first), each with its policies in precedence order.
+ */
+export async function applicationsForHostname(hostname: string, db?: DbOrTx): Promise<ApplicationForGateway[]> {
+  const host = hostname.trim().toLowerCase().replace(/\.$/, "");
+  if (!host) return [];
+  const labels = host.split(".");
+  const wildcards = labels.slice(1, -1).map((_, i) => `*.${labels.slice(i + 1).join(".")}`);
+  const conn = db ?? (await getDb());
+  const rows = await conn
+    .select()
+    .from(applications)
+    .where(wildcards.length ? or(eq(applications.hostname, host), inArray(applications.hostname, wildcards)) : eq(applications.hostname, host));
+  const links = await linksOf(conn, rows.map((r) => r.id));
+  const spec = (r: AppRow) => (r.hostname.startsWith("*.") ? 0 : 1_000_000) + r.hostname.length * 1000 + r.path.length;
+  return rows
+    .sort((a, b) => spec(b) - spec(a) || a.createdAt.getTime() - b.createdAt.getTime())
+    .map((r) => ({
+      id: r.id,
+      aud: r.aud,
+      name: r.name,
+      domain: r.domain,
+      hostname: r.hostname,
+      path: r.path,
+      session_duration: r.sessionDuration,
+      origin_url: r.originUrl ?? null,
+      policies: (links.get(r.id) ?? []).map((p) => ({ id: p.id, name: p.name, decision: p.decision, include: p.include, require: p.require, exclude: p.exclude, precedence: p.precedence })),
+    }));
+}
