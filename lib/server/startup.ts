@@ -10,6 +10,7 @@ export function startServerServices(): Promise<void> {
   return (g.__portcullisStarted ??= (async () => {
     const handle = await getDbHandle();
     console.log(`[portcullis] database ready (${handle.engine})`);
+    (await import("./scheduler")).startAlertScheduler();
   })().catch((err) => {
     g.__portcullisStarted = undefined;
     console.error("[portcullis] start-up failed:", err);
