@@ -59,7 +59,7 @@ export function postWebhook(url: string, body: unknown, opts: { timeoutMs?: numb
       },
     );
     const timer = setTimeout(() => {
-      finish({ ok: false, error: `No response within ${Math.round(timeoutMs / 1000)} s` });
+      finish({ ok: false, error: `No response within ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`}` });
       req.destroy();
     }, timeoutMs);
     timer.unref?.();
