@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { AlertBanner } from "@/components/alerts/alert-banner";
 import { AuditTable } from "@/components/audit/audit-table";
 import { buttonClass } from "@/components/ui/button";
 import { Card, EmptyState } from "@/components/ui/card";
@@ -29,6 +30,7 @@ export default async function OverviewPage() {
           </Link>
         }
       />
+      <AlertBanner />
       <section aria-labelledby="counts-heading" className="mb-8">
         <h2 id="counts-heading" className="sr-only">
           Counts
