@@ -1,0 +1,44 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { ApplicationTabs } from "@/components/applications/application-tabs";
+import { Notice } from "@/components/ui/notice";
+import { PageHeader } from "@/components/ui/page-header";
+import { requireUser } from "@/lib/auth/session";
+import { getApplication } from "@/lib/domain/applications";
+import { listPolicies } from "@/lib/domain/policies";
+import { describePolicy } from "@/lib/policy";
+
+export const metadata: Metadata = { title: "Configure application" };
+
+type Search = Promise<Record<string, string | string[] | undefined>>;
+
+export default async function ConfigureApplicationPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Search }) {
+  const [{ id }, search, me] = await Promise.all([params, searchParams, requireUser()]);
+  const app = await getApplication(id);
+  if (!app) notFound();
+  const { items } = await listPolicies();
+  const options = items.map((p) => ({ id: p.id, name: p.name, decision: p.decision, summary: describePolicy(p) }));
+  const canEdit = me.role === "admin";
+  return (
+    <>
+      <PageHeader
+        title={app.name}
+        description={
+          <>
+            <span className="font-mono">{app.domain}</span> ·{" "}
+            <Link href="/access-controls/applications" className="underline">
+              All applications
+            </Link>
+          </>
+        }
+      />
+      {!canEdit ? (
+        <Notice tone="info" className="mb-4">
+          You have read-only access (viewer role). Ask an admin to make changes.
+        </Notice>
+      ) : null}
+      <ApplicationTabs key={app.id} app={app} options={options} canEdit={canEdit} initialTab={search.tab === "policies" ? "policies" : "overview"} />
+    </>
+  );
+}

@@ -1,0 +1,78 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { buttonClass } from "@/components/ui/button";
+import { EmptyState } from "@/components/ui/card";
+import { Notice } from "@/components/ui/notice";
+import { PageHeader } from "@/components/ui/page-header";
+import { Table, Td, Th } from "@/components/ui/table";
+import { requireUser } from "@/lib/auth/session";
+import { listApplications } from "@/lib/domain/applications";
+
+export const metadata: Metadata = { title: "Applications" };
+
+export default async function ApplicationsPage() {
+  const me = await requireUser();
+  const canEdit = me.role === "admin";
+  const { items } = await listApplications();
+  const add = canEdit ? (
+    <Link href="/access-controls/applications/new" className={buttonClass("primary")} role="button">
+      Add an application
+    </Link>
+  ) : null;
+  return (
+    <>
+      <PageHeader
+        title="Applications"
+        description="Self-hosted applications protected by Access. To enforce mTLS, the application's hostname must be an associated hostname of an mTLS certificate."
+        actions={add}
+      />
+      {!canEdit ? (
+        <Notice tone="info" className="mb-4">
+          You have read-only access (viewer role). Ask an admin to make changes.
+        </Notice>
+      ) : null}
+      {items.length === 0 ? (
+        <EmptyState title="No applications yet" action={add}>
+          Add the hostname you want to protect, then attach policies on its Policies tab.
+        </EmptyState>
+      ) : (
+        <Table caption="Applications">
+          <thead>
+            <tr>
+              <Th>Name</Th>
+              <Th>Domain</Th>
+              <Th>Policies</Th>
+              <Th>
+                <span className="sr-only">Actions</span>
+              </Th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
+            {items.map((a) => (
+              <tr key={a.id}>
+                <Td className="font-medium">{a.name}</Td>
+                <Td className="font-mono text-xs">{a.domain}</Td>
+                <Td>
+                  {a.policies.length === 0 ? (
+                    <span className="text-slate-500 dark:text-slate-400">None (denies every request)</span>
+                  ) : (
+                    <ol className="list-decimal pl-4 text-xs">
+                      {a.policies.map((p) => (
+                        <li key={p.id}>{p.name}</li>
+                      ))}
+                    </ol>
+                  )}
+                </Td>
+                <Td className="text-right">
+                  <Link href={`/access-controls/applications/${a.id}`} className={buttonClass("secondary", "sm")} role="button">
+                    Configure
+                  </Link>
+                </Td>
+              </tr>
+            ))}
+          </tbody>
+        </Table>
+      )}
+    </>
+  );
+}

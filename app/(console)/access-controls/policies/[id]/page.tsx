@@ -1,0 +1,46 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { PolicyForm } from "@/components/policies/policy-form";
+import { UsedBy } from "@/components/policies/used-by";
+import { Card } from "@/components/ui/card";
+import { Notice } from "@/components/ui/notice";
+import { PageHeader } from "@/components/ui/page-header";
+import { requireUser } from "@/lib/auth/session";
+import { getPolicy, policyApplications } from "@/lib/domain/policies";
+import { DECISION_LABELS, describePolicy } from "@/lib/policy";
+
+export const metadata: Metadata = { title: "Edit policy" };
+
+export default async function EditPolicyPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  const me = await requireUser();
+  const policy = await getPolicy(id);
+  if (!policy) notFound();
+  const apps = (await policyApplications([policy.id])).get(policy.id) ?? [];
+  if (me.role !== "admin") {
+    return (
+      <>
+        <PageHeader title={policy.name} description={<Link href="/access-controls/policies" className="underline">Back to Policies</Link>} />
+        <Notice tone="info" className="mb-4">
+          You have read-only access (viewer role). Ask an admin to make changes.
+        </Notice>
+        <Card className="space-y-2 text-sm">
+          <p>Action: {DECISION_LABELS[policy.decision]}</p>
+          <p>Session duration: {policy.session_duration}</p>
+          <p>{describePolicy(policy)}</p>
+          <div className="flex gap-2">Used by applications: <UsedBy apps={apps} /></div>
+        </Card>
+      </>
+    );
+  }
+  return (
+    <>
+      <PageHeader
+        title={`Edit policy ${policy.name}`}
+        description={apps.length ? `Used by ${apps.map((a) => a.name).join(", ")}. Changes apply to every application using it.` : "Not used by any application yet."}
+      />
+      <PolicyForm policy={policy} />
+    </>
+  );
+}

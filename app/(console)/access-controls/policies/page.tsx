@@ -1,0 +1,84 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { DeletePolicyButton } from "@/components/policies/delete-policy-button";
+import { UsedBy } from "@/components/policies/used-by";
+import { Badge } from "@/components/ui/badge";
+import { buttonClass } from "@/components/ui/button";
+import { EmptyState } from "@/components/ui/card";
+import { Notice } from "@/components/ui/notice";
+import { PageHeader } from "@/components/ui/page-header";
+import { Table, Td, Th } from "@/components/ui/table";
+import { requireUser } from "@/lib/auth/session";
+import { listPolicies, policyApplications } from "@/lib/domain/policies";
+import { DECISION_LABELS, describePolicy } from "@/lib/policy";
+
+export const metadata: Metadata = { title: "Policies" };
+
+const TONE = { allow: "green", deny: "red", bypass: "amber", non_identity: "blue" } as const;
+
+export default async function PoliciesPage() {
+  const me = await requireUser();
+  const canEdit = me.role === "admin";
+  const [{ items }, usage] = await Promise.all([listPolicies(), policyApplications()]);
+  const add = canEdit ? (
+    <Link href="/access-controls/policies/new" className={buttonClass("primary")} role="button">
+      Add a policy
+    </Link>
+  ) : null;
+  return (
+    <>
+      <PageHeader
+        title="Policies"
+        description="Reusable Access policies. Attach them to applications; Service Auth and Bypass policies are evaluated first, then the rest in precedence order."
+        actions={add}
+      />
+      {!canEdit ? (
+        <Notice tone="info" className="mb-4">
+          You have read-only access (viewer role). Ask an admin to make changes.
+        </Notice>
+      ) : null}
+      {items.length === 0 ? (
+        <EmptyState title="No policies yet" action={add}>
+          A policy decides who gets in: for mTLS, use the Service Auth action with a Common Name or Valid Certificate rule.
+        </EmptyState>
+      ) : (
+        <Table caption="Policies">
+          <thead>
+            <tr>
+              <Th>Name</Th>
+              <Th>Action</Th>
+              <Th>Used by applications</Th>
+              {canEdit ? <Th>Actions</Th> : null}
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
+            {items.map((p) => (
+              <tr key={p.id}>
+                <Td>
+                  <div className="font-medium">{p.name}</div>
+                  <div className="mt-0.5 max-w-md text-xs text-slate-500 dark:text-slate-400">{describePolicy(p)}</div>
+                </Td>
+                <Td>
+                  <Badge tone={TONE[p.decision]}>{DECISION_LABELS[p.decision]}</Badge>
+                </Td>
+                <Td>
+                  <UsedBy apps={usage.get(p.id) ?? []} />
+                </Td>
+                {canEdit ? (
+                  <Td className="text-right whitespace-nowrap">
+                    <div className="flex justify-end gap-2">
+                      <Link href={`/access-controls/policies/${p.id}`} className={buttonClass("secondary", "sm")}>
+                        Edit
+                      </Link>
+                      <DeletePolicyButton id={p.id} name={p.name} />
+                    </div>
+                  </Td>
+                ) : null}
+              </tr>
+            ))}
+          </tbody>
+        </Table>
+      )}
+    </>
+  );
+}
