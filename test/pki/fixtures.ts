@@ -50,6 +50,7 @@ function generate(dir: string): void {
   seedFlow(join(dir, "seed"));
   const p = new Pki(dir);
   const root = p.root("root", { subj: "/C=US/O=Acme/CN=Acme Root CA" });
+  p.root("root-renamed", { subj: "/CN=Renamed Root", key: root.key });
   const int = p.issue("int", root, { subj: "/C=US/O=Acme/CN=Acme Issuing CA", ext: INT_EXT });
   p.issue("leaf", int, { subj: "/O=Acme/CN=John Doe" });
   p.issue("leaf-ec", int, { subj: "/O=Acme/CN=EC Device", alg: "ec" });
