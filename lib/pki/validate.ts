@@ -53,8 +53,8 @@ export interface ValidateOptions {
 export type Op =
   | { kind: "error"; error: VerifyError }
   | { kind: "step"; step: ValidationStep }
-  | { kind: "certTime"; depth: number; label: string; notBefore: number; notAfter: number }
-  | { kind: "crlTime"; depth: number; label: string; thisUpdate: number; nextUpdate: number | null };
+  | { kind: "certTime"; depth: number; label: string; notBefore: number; notAfter: number; from: string; to: string }
+  | { kind: "crlTime"; depth: number; label: string; thisUpdate: number; nextUpdate: number | null; next: string; issued: string };
 
 export interface Core {
   ops: Op[];
@@ -150,7 +150,11 @@ export async function computeCore(
         fail(e.code, i, detail);
       }
       step(`revocation:${i}`, `${L(i)}: revocation (CRL)`, r.errors.length === 0, r.errors.length ? r.errors.map((e) => e.code).join(", ") : `Not listed in the CRL of ${issuer.subject.text}.`);
-      if (r.window) ops.push({ kind: "crlTime", depth: i, label: L(i), ...r.window });
+      if (r.window) {
+        const { thisUpdate, nextUpdate } = r.window;
+        const next = nextUpdate === null ? "no nextUpdate" : `next update ${new Date(nextUpdate).toISOString()}`;
+        ops.push({ kind: "crlTime", depth: i, label: L(i), thisUpdate, nextUpdate, next, issued: new Date(thisUpdate).toISOString() });
+      }
     }
   }
 
@@ -165,7 +169,8 @@ export async function computeCore(
       if (issuer.keyUsage !== null && !(issuer.keyUsage & KU.keyCertSign))
         fail("key_usage_no_certsign", i + 1, `${certLabel(issuer, i + 1)} has Key Usage without keyCertSign.`);
     }
-    ops.push({ kind: "certTime", depth: i, label: L(i), notBefore: c.notBefore.getTime(), notAfter: c.notAfter.getTime() });
+    const [from, to] = [c.notBefore.toISOString(), c.notAfter.toISOString()];
+    ops.push({ kind: "certTime", depth: i, label: L(i), notBefore: c.notBefore.getTime(), notAfter: c.notAfter.getTime(), from, to });
   }
 
   // 4. Name constraints of every CA apply to the certificates below it.
@@ -203,24 +208,25 @@ export async function computeCore(
 /** Evaluate the time-dependent checks of a core at `at` (validity inclusive at both ends). */
 export function finalize(core: Core, at: Date): ValidationResult {
   const t = at.getTime();
+  let atIso: string | null = null;
   const errors: VerifyError[] = [];
   const steps: ValidationStep[] = [];
   for (const op of core.ops) {
     if (op.kind === "error") errors.push(op.error);
     else if (op.kind === "step") steps.push(op.step);
     else if (op.kind === "certTime") {
-      const from = new Date(op.notBefore).toISOString();
-      const to = new Date(op.notAfter).toISOString();
+      const { from, to } = op;
+      atIso ??= at.toISOString();
       const early = t < op.notBefore;
       const late = t > op.notAfter;
-      steps.push({ id: `validity:${op.depth}`, label: `${op.label}: validity period`, ok: !early && !late, detail: `Valid from ${from} to ${to}; checked at ${at.toISOString()}.` });
+      steps.push({ id: `validity:${op.depth}`, label: `${op.label}: validity period`, ok: !early && !late, detail: `Valid from ${from} to ${to}; checked at ${atIso}.` });
       if (early) errors.push(verifyError("certificate_not_yet_valid", op.depth, `${op.label} is not valid before ${from}.`));
       if (late) errors.push(verifyError("certificate_has_expired", op.depth, `${op.label} expired on ${to}.`));
     } else {
       const early = t < op.thisUpdate;
       const late = op.nextUpdate !== null && t > op.nextUpdate;
-      const next = op.nextUpdate === null ? "no nextUpdate" : `next update ${new Date(op.nextUpdate).toISOString()}`;
-      steps.push({ id: `crl-time:${op.depth}`, label: `${op.label}: CRL freshness`, ok: !early && !late, detail: `CRL issued ${new Date(op.thisUpdate).toISOString()}, ${next}.` });
+      const { next } = op;
+      steps.push({ id: `crl-time:${op.depth}`, label: `${op.label}: CRL freshness`, ok: !early && !late, detail: `CRL issued ${op.issued}, ${next}.` });
       if (early) errors.push(verifyError("crl_not_yet_valid", op.depth, `The CRL used for ${op.label} is not valid yet.`));
       if (late) errors.push(verifyError("crl_has_expired", op.depth, `The CRL used for ${op.label} has expired (${next}).`));
     }
