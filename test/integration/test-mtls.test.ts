@@ -1,0 +1,159 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { count } from "drizzle-orm";
+import { getDb } from "@/lib/db/client";
+import { auditEvents } from "@/lib/db/schema";
+import { createApplication } from "@/lib/domain/applications";
+import { createCertificate, PRIVATE_KEY_REFUSAL } from "@/lib/domain/certificates";
+import { setCertificateCrl, removeCertificateCrl } from "@/lib/domain/crls";
+import { createPolicy } from "@/lib/domain/policies";
+import { buildHostnameContext, evaluateClientCertificate, testClientCertificate, type TestMtlsResult } from "@/lib/domain/test-mtls";
+import { adminActor } from "../helpers/actors";
+import { generateTestPki, type TestPki } from "./test-mtls-pki";
+
+const HOST = "auth.example.com";
+let pki: TestPki;
+let certId = "";
+let policyId = "";
+let appId = "";
+
+const must = <T>(r: { ok: true; value: T } | { ok: false; error: { message: string } }): T => {
+  if (!r.ok) throw new Error(r.error.message);
+  return r.value;
+};
+
+async function run(input: Record<string, unknown>): Promise<TestMtlsResult> {
+  return must(await testClientCertificate(input));
+}
+
+const step = (r: TestMtlsResult, id: string) => r.steps.find((s) => s.id === id);
+
+beforeAll(async () => {
+  pki = generateTestPki({ rootCN: "TM Root", intermediateCN: "TM Intermediate" });
+  certId = must(await createCertificate(adminActor, { name: "TM chain", certificate: pki.seed.chainPem, associated_hostnames: [HOST] })).id;
+  policyId = must(
+    await createPolicy(adminActor, { name: "TM John Doe", decision: "non_identity", include: [{ common_name: { common_name: "John Doe" } }] }),
+  ).id;
+  appId = must(await createApplication(adminActor, { name: "TM app", domain: HOST, policies: [policyId] })).id;
+});
+
+describe("Test mTLS: the seed walkthrough", () => {
+  it("allows John Doe by the Service Auth / Common Name policy, with every step passing", async () => {
+    const r = await run({ hostname: HOST, certificate: pki.johnPem });
+    expect(r).toMatchObject({ decision: "allow", outcome: "service_auth", policy: { id: policyId, name: "TM John Doe", decision: "non_identity" } });
+    expect(r.application).toMatchObject({ id: appId, name: "TM app", domain: HOST });
+    expect(r.reason).toBe('Allowed by Service Auth policy "TM John Doe"');
+    expect(r.certificate.valid).toBe(true);
+    expect(r.certificate.leaf?.subjectCN).toBe("John Doe");
+    // Chain diagram: leaf → intermediate → root, the CAs from the trust store.
+    expect(r.chain.map((c) => [c.role, c.subjectCN, c.trusted])).toEqual([
+      ["leaf", "John Doe", false],
+      ["intermediate", "TM Intermediate", true],
+      ["root", "TM Root", true],
+    ]);
+    expect(r.steps.every((s) => s.status === "pass")).toBe(true);
+    const groups = new Set(r.steps.map((s) => s.group));
+    for (const g of ["certificate", "chain", "validity", "revocation", "purpose", "hostname", "application", "policy", "rule"]) expect(groups).toContain(g);
+    expect(step(r, "signature:0")?.label).toMatch(/John Doe.*signature by.*TM Intermediate/);
+    expect(step(r, "signature:1")?.label).toMatch(/TM Intermediate.*signature by.*TM Root/);
+    expect(step(r, "revocation")?.detail).toMatch(/No CRL is stored/);
+    const rule = r.steps.find((s) => s.group === "rule");
+    expect(rule).toMatchObject({ label: 'Include Common Name "John Doe"', status: "pass", level: 1 });
+  });
+
+  it("blocks Jane Roe with the reason (Common Name mismatch, default deny)", async () => {
+    const r = await run({ hostname: HOST, certificate: pki.janePem });
+    expect(r).toMatchObject({ decision: "deny", outcome: "default_deny", policy: null });
+    expect(r.certificate.valid).toBe(true);
+    expect(r.reason).toBe("Denied by default: no policy matched");
+    expect(step(r, `policy:${policyId}`)).toMatchObject({ status: "fail" });
+    expect(step(r, `rule:${policyId}:include:0`)?.detail).toContain('Common Name is "Jane Roe", expected "John Doe"');
+  });
+
+  it("accepts the client's intermediates after the leaf, and the application id instead of the hostname", async () => {
+    const r = await run({ application_id: appId, certificate: pki.johnWithIntermediate });
+    expect(r.decision).toBe("allow");
+    expect(r.hostname).toBe(HOST);
+  });
+
+  it("refuses a certificate from another CA with OpenSSL's message", async () => {
+    const r = await run({ hostname: HOST, certificate: pki.strangerPem });
+    expect(r.decision).toBe("deny");
+    expect(r.certificate.errors[0]).toMatchObject({ code: "unable_to_get_local_issuer_certificate", message: "unable to get local issuer certificate", depth: 0 });
+    expect(r.reason).toContain("unable to get local issuer certificate");
+    expect(step(r, "build")?.status).toBe("fail");
+    expect(step(r, `rule:${policyId}:include:0`)?.detail).toContain("client certificate invalid: unable to get local issuer certificate");
+  });
+
+  it("checks validity at the requested time", async () => {
+    const r = await run({ hostname: HOST, certificate: pki.johnPem, at: "2100-01-01T00:00:00Z" });
+    expect(r.decision).toBe("deny");
+    expect(r.certificate.errors.map((e) => e.message)).toContain("certificate has expired");
+    expect(step(r, "validity:0")?.status).toBe("fail");
+    expect(r.at).toBe("2100-01-01T00:00:00.000Z");
+  });
+
+  it("blocks on a hostname no mTLS certificate is associated with", async () => {
+    const r = await run({ hostname: "other.example.com", certificate: pki.johnPem });
+    expect(r.decision).toBe("deny");
+    expect(step(r, "hostname")).toMatchObject({ status: "fail" });
+    expect(step(r, "application")).toMatchObject({ status: "fail" });
+    expect(r.reason).toBe("Blocked: no application protects other.example.com");
+  });
+
+  it("says \"certificate revoked\" once a CRL revoking John Doe is uploaded, and allows again after removal", async () => {
+    must(await setCertificateCrl(adminActor, certId, { crl: pki.crlRevokingJohn }));
+    const r = await run({ hostname: HOST, certificate: pki.johnPem });
+    expect(r.decision).toBe("deny");
+    expect(r.certificate.errors.map((e) => [e.code, e.message, e.depth])).toEqual([["certificate_revoked", "certificate revoked", 0]]);
+    expect(r.reason).toBe("Denied by default: no policy matched; the client certificate is invalid: certificate revoked");
+    expect(step(r, "revocation:0")?.status).toBe("fail");
+    // The intermediate's own issuer (the root) has no stored CRL: not checked, not an error.
+    expect(step(r, "revocation:1")).toMatchObject({ status: "pass", detail: expect.stringMatching(/Not checked: no CRL from .*TM Root/) });
+    expect(r.chain[0]).toMatchObject({ ok: false, errors: ["certificate revoked"] });
+    // Jane is not on the list.
+    expect((await run({ hostname: HOST, certificate: pki.janePem })).certificate.valid).toBe(true);
+    must(await removeCertificateCrl(adminActor, certId));
+    expect((await run({ hostname: HOST, certificate: pki.johnPem })).decision).toBe("allow");
+  });
+
+  it("the cached path: one context, many evaluations, same answers", async () => {
+    const ctx = await buildHostnameContext(HOST);
+    expect(ctx.associated).toBe(true);
+    expect(ctx.application?.id).toBe(appId);
+    const a = await evaluateClientCertificate(ctx, pki.johnPem);
+    const b = await evaluateClientCertificate(ctx, pki.johnPem, { at: new Date("2100-01-01T00:00:00Z") });
+    expect([a.decision, b.decision]).toEqual(["allow", "deny"]);
+    expect(ctx.validator.cacheSize).toBe(1);
+  });
+});
+
+describe("Test mTLS: input", () => {
+  it("validates the input with field errors", async () => {
+    const r1 = await testClientCertificate({ certificate: pki.johnPem });
+    expect(!r1.ok && r1.error.fieldErrors?.hostname).toEqual(["Choose an application or enter a hostname"]);
+    const r2 = await testClientCertificate({ hostname: HOST, certificate: " " });
+    expect(!r2.ok && r2.error.fieldErrors?.certificate?.[0]).toMatch(/Client certificate is required/);
+    const r3 = await testClientCertificate({ hostname: HOST, certificate: pki.johnPem, at: "yesterday" });
+    expect(!r3.ok && r3.error.fieldErrors?.at?.[0]).toMatch(/not a date and time/);
+    const r4 = await testClientCertificate({ hostname: "not a host", certificate: pki.johnPem });
+    expect(!r4.ok && r4.error.fieldErrors?.hostname?.[0]).toMatch(/not a valid hostname/);
+    const r5 = await testClientCertificate({ application_id: "00000000-0000-4000-8000-000000000000", certificate: pki.johnPem });
+    expect(!r5.ok && r5.error.kind).toBe("not_found");
+  });
+
+  it("refuses a private key without reading it, and a non-certificate with a reason", async () => {
+    const r = await testClientCertificate({ hostname: HOST, certificate: pki.johnPem + pki.seed.rootKeyPem });
+    expect(!r.ok && r.error.fieldErrors?.certificate).toEqual([PRIVATE_KEY_REFUSAL]);
+    const junk = await run({ hostname: HOST, certificate: "hello" });
+    expect(junk.decision).toBe("deny");
+    expect(step(junk, "parse")?.status).toBe("fail");
+  });
+
+  it("stores and audits nothing", async () => {
+    const db = await getDb();
+    const [{ n: before }] = await db.select({ n: count() }).from(auditEvents);
+    await run({ hostname: HOST, certificate: pki.janePem });
+    const [{ n: after }] = await db.select({ n: count() }).from(auditEvents);
+    expect(after).toBe(before);
+  });
+});
