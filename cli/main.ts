@@ -1,9 +1,11 @@
 /** `portcullis` command dispatcher. Add a command: one line in COMMANDS. */
 import { UsageError, type Command } from "./command";
+import { testCommand } from "./test";
 import { verifyCommand } from "./verify";
 
 const COMMANDS: Record<string, Command> = {
   verify: verifyCommand,
+  test: testCommand,
 };
 
 function help(): string {
