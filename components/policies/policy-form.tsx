@@ -53,7 +53,7 @@ export function PolicyForm({
   const [duration, setDuration] = useState(policy?.session_duration ?? DEFAULT_SESSION_DURATION);
   const [rows, setRows] = useState<Rows>(() => {
     const toRows = (list: readonly Rule[] | undefined) =>
-      (list ?? []).map((r) => ({ key: nextKey(), selector: ruleSelector(r), value: ruleValue(r) ?? "", touched: true }));
+      (list ?? []).map((r) => ({ key: nextKey(), selector: ruleSelector(r), value: ruleValue(r) ?? "" }));
     return { include: toRows(policy?.include), require: toRows(policy?.require), exclude: toRows(policy?.exclude) };
   });
   const [submitted, setSubmitted] = useState(false);
@@ -84,7 +84,7 @@ export function PolicyForm({
   const fe = state && !state.ok ? (state.fieldErrors ?? {}) : {};
 
   function add(kind: RuleKind) {
-    const row: RuleRowState = { key: nextKey(), selector: "certificate", value: "", touched: false };
+    const row: RuleRowState = { key: nextKey(), selector: "certificate", value: "" };
     focusKey.current = `${kind}-${row.key}-selector`;
     setRows((r) => ({ ...r, [kind]: [...r[kind], row] }));
   }

@@ -9,7 +9,6 @@ export interface RuleRowState {
   key: string;
   selector: Selector;
   value: string;
-  touched: boolean;
 }
 
 export const KIND_LABEL: Record<RuleKind, string> = { include: "Include", require: "Require", exclude: "Exclude" };
@@ -45,7 +44,8 @@ export function RuleRow({
   const base = `${kind}-${row.key}`;
   const info = SELECTOR_INFO[row.selector];
   const takesValue = selectorTakesValue(row.selector);
-  const error = showErrors || row.touched ? rowError(row) : null;
+  // Live once something is typed (so the message is there before Save is pressed); empty values after Save.
+  const error = showErrors || row.value.trim() !== "" ? rowError(row) : null;
   const errors = error ? [error] : undefined;
   const label = `${KIND_LABEL[kind]} rule ${index + 1}`;
   return (
@@ -58,7 +58,7 @@ export function RuleRow({
           id={`${base}-selector`}
           value={row.selector}
           disabled={disabled}
-          onChange={(e) => onChange({ ...row, selector: e.target.value as Selector, touched: false })}
+          onChange={(e) => onChange({ ...row, selector: e.target.value as Selector })}
         >
           {SELECTORS.map((s) => (
             <option key={s} value={s}>
@@ -81,7 +81,6 @@ export function RuleRow({
               aria-invalid={!!error}
               aria-describedby={describedBy(`${base}-value`, { hint: true, errors })}
               onChange={(e) => onChange({ ...row, value: e.target.value })}
-              onBlur={() => onChange({ ...row, touched: true })}
             />
             <p id={`${base}-value-hint`} className="text-xs text-slate-500 dark:text-slate-400">
               {info.description}

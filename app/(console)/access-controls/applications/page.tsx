@@ -32,7 +32,7 @@ export default async function ApplicationsPage() {
         </Notice>
       ) : null}
       {items.length === 0 ? (
-        <EmptyState title="No applications yet" action={add}>
+        <EmptyState title="No applications yet">
           Add the hostname you want to protect, then attach policies on its Policies tab.
         </EmptyState>
       ) : (

@@ -38,7 +38,7 @@ export default async function PoliciesPage() {
         </Notice>
       ) : null}
       {items.length === 0 ? (
-        <EmptyState title="No policies yet" action={add}>
+        <EmptyState title="No policies yet">
           A policy decides who gets in: for mTLS, use the Service Auth action with a Common Name or Valid Certificate rule.
         </EmptyState>
       ) : (
