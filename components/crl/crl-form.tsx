@@ -1,0 +1,95 @@
+"use client";
+
+import { useActionState, useState } from "react";
+import { removeCrlAction, saveCrlAction } from "@/app/(console)/access-controls/service-credentials/mutual-tls/[id]/crl-actions";
+import { readCertificateFile } from "@/components/test-mtls/read-file";
+import { Button } from "@/components/ui/button";
+import { Dialog } from "@/components/ui/dialog";
+import { describedBy, Field, Textarea } from "@/components/ui/field";
+import { Notice } from "@/components/ui/notice";
+import { SubmitButton } from "@/components/ui/submit-button";
+
+/** Paste or upload a CRL (PEM, or DER converted to base64 in the browser) and save it. */
+export function CrlForm({ id, version, replacing }: { id: string; version: number; replacing: boolean }) {
+  const [state, action] = useActionState(saveCrlAction, null);
+  const [crl, setCrl] = useState("");
+  const [note, setNote] = useState<string | null>(null);
+  const errors = state && !state.ok ? (state.fieldErrors?.crl ?? (state.message ? [state.message] : undefined)) : undefined;
+
+  async function onFile(file: File | undefined) {
+    if (!file) return;
+    const r = await readCertificateFile(file, 5 * 1024 * 1024);
+    if (r.ok) {
+      setCrl(r.text);
+      setNote(`Loaded ${file.name}${r.der ? " (DER, converted to base64)" : ""}.`);
+    } else setNote(r.error);
+  }
+
+  return (
+    <form
+      action={(fd) => {
+        fd.set("crl", crl);
+        return action(fd);
+      }}
+      className="max-w-2xl space-y-3"
+      aria-label={replacing ? "Replace the CRL" : "Upload a CRL"}
+    >
+      <input type="hidden" name="id" value={id} />
+      <input type="hidden" name="version" value={version} />
+      <Field id="crl-file" label="Upload CRL" hint={note ?? "A .crl (DER) or .pem file."}>
+        <input id="crl-file" type="file" accept=".crl,.pem,.der,application/pkix-crl" onChange={(e) => void onFile(e.target.files?.[0])} className="block text-sm" aria-describedby="crl-file-hint" />
+      </Field>
+      <Field id="crl-content" label="CRL content" hint="PEM: -----BEGIN X509 CRL----- … -----END X509 CRL-----" errors={errors}>
+        <Textarea
+          id="crl-content"
+          rows={6}
+          value={crl}
+          onChange={(e) => setCrl(e.target.value)}
+          spellCheck={false}
+          aria-invalid={errors ? true : undefined}
+          aria-describedby={describedBy("crl-content", { hint: true, errors })}
+        />
+      </Field>
+      {state?.ok ? <Notice tone="success">{state.message}</Notice> : null}
+      {state?.ok && state.warnings?.length ? (
+        <div role="alert" className="rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100">
+          {state.warnings.map((w) => (
+            <p key={w}>Warning: {w}</p>
+          ))}
+        </div>
+      ) : null}
+      <SubmitButton pendingText="Saving…">Save CRL</SubmitButton>
+    </form>
+  );
+}
+
+/** Remove CRL, confirmed in a dialog. */
+export function RemoveCrlButton({ id, version }: { id: string; version: number }) {
+  const [open, setOpen] = useState(false);
+  const [state, action] = useActionState(removeCrlAction, null);
+  return (
+    <div>
+      <Button variant="danger" onClick={() => setOpen(true)}>
+        Remove CRL
+      </Button>
+      {state && !state.ok ? <Notice tone="error" className="mt-2">{state.message}</Notice> : null}
+      <Dialog open={open} onClose={() => setOpen(false)} title="Remove the certificate revocation list?">
+        <p className="text-sm">Revocation will no longer be checked for this chain: certificates on the list are accepted again.</p>
+        <form
+          action={(fd) => {
+            setOpen(false);
+            return action(fd);
+          }}
+          className="mt-4 flex justify-end gap-2"
+        >
+          <input type="hidden" name="id" value={id} />
+          <input type="hidden" name="version" value={version} />
+          <Button variant="secondary" onClick={() => setOpen(false)}>
+            Cancel
+          </Button>
+          <SubmitButton variant="danger">Remove</SubmitButton>
+        </form>
+      </Dialog>
+    </div>
+  );
+}

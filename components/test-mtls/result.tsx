@@ -1,0 +1,86 @@
+import Link from "next/link";
+import type { TestMtlsResult, TestStep } from "@/lib/domain/test-mtls";
+import { cn } from "@/components/ui/cn";
+import { ChainDiagram } from "./chain-diagram";
+
+const DECISION_LABEL = { allow: "Allow", deny: "Block", non_identity: "Service Auth", bypass: "Bypass" } as const;
+
+function StepMark({ status }: { status: TestStep["status"] }) {
+  const look = {
+    pass: ["✓", "text-emerald-600 dark:text-emerald-400", "pass"],
+    fail: ["✗", "text-red-600 dark:text-red-400", "fail"],
+    skip: ["–", "text-slate-400", "not evaluated"],
+  }[status];
+  return (
+    <span className={cn("inline-block w-5 shrink-0 text-center font-bold", look[1])}>
+      <span aria-hidden="true">{look[0]}</span>
+      <span className="sr-only">{look[2]}</span>
+    </span>
+  );
+}
+
+/** The verdict, the deciding policy, the certificate errors, the chain and every evaluation step. */
+export function TestResult({ result: r }: { result: TestMtlsResult }) {
+  const allowed = r.decision === "allow";
+  return (
+    <section role="region" aria-labelledby="tm-result-heading" className="space-y-4 rounded-lg border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900">
+      <h2 id="tm-result-heading" className="text-lg font-semibold">
+        Result
+      </h2>
+      <div className={cn("rounded-md border-2 px-4 py-3", allowed ? "border-emerald-500 bg-emerald-50 dark:bg-emerald-950" : "border-red-500 bg-red-50 dark:bg-red-950")}>
+        <p className={cn("text-3xl font-bold", allowed ? "text-emerald-700 dark:text-emerald-300" : "text-red-700 dark:text-red-300")}>{allowed ? "Allowed" : "Blocked"}</p>
+        <p className="mt-1 text-sm">{r.reason}</p>
+      </div>
+      <dl className="grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1 text-sm">
+        <dt className="font-medium">Hostname</dt>
+        <dd>{r.hostname}</dd>
+        <dt className="font-medium">Application</dt>
+        <dd>{r.application ? <Link className="text-brand-700 underline dark:text-brand-300" href={`/access-controls/applications/${r.application.id}`}>{r.application.name}</Link> : "None"}</dd>
+        <dt className="font-medium">Deciding policy</dt>
+        <dd>
+          {r.policy ? (
+            <>
+              <Link className="text-brand-700 underline dark:text-brand-300" href={`/access-controls/policies/${r.policy.id}`}>
+                {r.policy.name}
+              </Link>{" "}
+              ({DECISION_LABEL[r.policy.decision]})
+            </>
+          ) : (
+            "None (denied by default)"
+          )}
+        </dd>
+        <dt className="font-medium">Client certificate</dt>
+        <dd>{r.certificate.valid ? "Valid" : "Invalid"}{r.certificate.leaf ? ` (${r.certificate.leaf.subject}, serial ${r.certificate.leaf.serialNumber})` : ""}</dd>
+        <dt className="font-medium">Checked at</dt>
+        <dd>{r.at}</dd>
+      </dl>
+      {r.certificate.errors.length ? (
+        <div>
+          <h3 className="text-sm font-semibold">Certificate errors</h3>
+          <ul className="mt-1 space-y-1 text-sm">
+            {r.certificate.errors.map((e, i) => (
+              <li key={i}>
+                <strong className="text-red-700 dark:text-red-300">{e.message}</strong> <span className="text-slate-500">(error {e.number} at depth {e.depth})</span>: {e.detail}
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      {r.chain.length ? <ChainDiagram chain={r.chain} /> : null}
+      <div>
+        <h3 className="text-sm font-semibold">Steps</h3>
+        <ol aria-label="Evaluation steps" className="mt-1 space-y-1 text-sm">
+          {r.steps.map((s) => (
+            <li key={s.id} className={cn("flex gap-2", s.level === 1 && "ml-6")}>
+              <StepMark status={s.status} />
+              <span>
+                <span className="font-medium">{s.label}</span>
+                <span className="text-slate-600 dark:text-slate-400"> — {s.detail}</span>
+              </span>
+            </li>
+          ))}
+        </ol>
+      </div>
+    </section>
+  );
+}
