@@ -11,6 +11,7 @@ export function startServerServices(): Promise<void> {
     const handle = await getDbHandle();
     console.log(`[portcullis] database ready (${handle.engine})`);
     (await import("./scheduler")).startAlertScheduler();
+    void import("../gateway").then((m) => m.startGatewayFromEnv()).catch((e) => console.error("[gateway] not started:", (e as Error).message));
   })().catch((err) => {
     g.__portcullisStarted = undefined;
     console.error("[portcullis] start-up failed:", err);

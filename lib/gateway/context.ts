@@ -1,0 +1,129 @@
+/**
+ * Per-hostname compiled configuration for the gateway: the TLS SecureContext (that hostname's CAs and CRLs, so
+ * the handshake asks for the right client certificates), a cached lib/pki validator over the same CAs and CRLs,
+ * the hostname settings, and the applications with their policies compiled by lib/policy. Built lazily on the
+ * first connection for a hostname and dropped as a whole when the configuration changes.
+ */
+import tls from "node:tls";
+import { applicationsForHostname, type ApplicationForGateway } from "../domain/applications";
+import { certificatesForHostname, getHostnameSettings } from "../domain/certificates";
+import { createValidator, type Validator } from "../pki";
+import { compilePolicies, parseGoDuration, type PolicyEvaluator } from "../policy";
+
+/** Accept SHA-1-signed chains and small keys at the TLS layer, as Cloudflare does; lib/pki decides validity. */
+export const GATEWAY_CIPHERS = "DEFAULT:@SECLEVEL=0";
+const MAX_CACHED_HOSTS = 10_000;
+
+export interface CompiledApp {
+  app: ApplicationForGateway;
+  evaluator: PolicyEvaluator;
+  sessionSeconds: number;
+  origin: URL | null;
+}
+
+export interface HostContext {
+  hostname: string;
+  /** associated with at least one mTLS certificate */
+  associated: boolean;
+  forwarding: boolean;
+  validator: Validator | null;
+  apps: CompiledApp[];
+  secureContext: tls.SecureContext;
+}
+
+export interface ServerIdentity {
+  cert: string;
+  key: string;
+}
+
+function secureContextFor(identity: ServerIdentity, cas: string[], crls: string[]): tls.SecureContext {
+  const base = { cert: identity.cert, key: identity.key, ciphers: GATEWAY_CIPHERS, minVersion: "TLSv1.2" as const };
+  if (!cas.length) return tls.createSecureContext(base);
+  try {
+    return tls.createSecureContext({ ...base, ca: cas, ...(crls.length ? { crl: crls } : {}) });
+  } catch {
+    // A CA or CRL OpenSSL cannot load must not take the hostname down: lib/pki still validates every request.
+    return tls.createSecureContext({ ...base, ca: cas });
+  }
+}
+
+function parseOrigin(url: string | null): URL | null {
+  if (!url) return null;
+  try {
+    const u = new URL(url);
+    return u.protocol === "http:" || u.protocol === "https:" ? u : null;
+  } catch {
+    return null;
+  }
+}
+
+async function build(hostname: string, identity: ServerIdentity): Promise<HostContext> {
+  const [certs, apps, settings] = await Promise.all([
+    certificatesForHostname(hostname),
+    applicationsForHostname(hostname),
+    getHostnameSettings([hostname]),
+  ]);
+  const cas = certs.map((c) => c.pem);
+  const crls = certs.map((c) => c.crlPem).filter((c): c is string => !!c);
+  return {
+    hostname,
+    associated: certs.length > 0,
+    forwarding: settings[0]?.client_certificate_forwarding ?? false,
+    validator: cas.length ? createValidator({ trustAnchors: cas, crls }) : null,
+    apps: apps.map((app) => {
+      const d = parseGoDuration(app.session_duration);
+      return {
+        app,
+        evaluator: compilePolicies(app.policies),
+        sessionSeconds: d.ok && d.ms > 0 ? d.ms / 1000 : 86_400,
+        origin: parseOrigin(app.origin_url),
+      };
+    }),
+    secureContext: secureContextFor(identity, cas, crls),
+  };
+}
+
+export class ContextCache {
+  private hosts = new Map<string, Promise<HostContext>>();
+  private generation = 0;
+  readonly defaultContext: tls.SecureContext;
+
+  constructor(private identity: ServerIdentity) {
+    this.defaultContext = secureContextFor(identity, [], []);
+  }
+
+  get(hostname: string): Promise<HostContext> {
+    const host = hostname.trim().toLowerCase().replace(/\.$/, "");
+    const hit = this.hosts.get(host);
+    if (hit) return hit;
+    const gen = this.generation;
+    const p = build(host, this.identity);
+    this.hosts.set(host, p);
+    p.then(
+      () => {
+        // Built from a configuration that changed meanwhile: don't keep it.
+        if (gen !== this.generation && this.hosts.get(host) === p) this.hosts.delete(host);
+      },
+      () => {
+        if (this.hosts.get(host) === p) this.hosts.delete(host);
+      },
+    );
+    if (this.hosts.size > MAX_CACHED_HOSTS) this.hosts.delete(this.hosts.keys().next().value as string);
+    return p;
+  }
+
+  clear(): void {
+    this.generation++;
+    this.hosts.clear();
+  }
+}
+
+/** The application protecting `path` on this host: the most specific path prefix (apps come sorted). */
+export function appForPath(ctx: HostContext, path: string): CompiledApp | null {
+  const p = path.split("?")[0] || "/";
+  for (const a of ctx.apps) {
+    const prefix = a.app.path;
+    if (!prefix || p === prefix || p.startsWith(prefix.endsWith("/") ? prefix : `${prefix}/`)) return a;
+  }
+  return null;
+}

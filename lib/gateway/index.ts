@@ -1,0 +1,26 @@
+/** Gateway start-up from the environment (GATEWAY_PORT, GATEWAY_HOST, GATEWAY_CERT/GATEWAY_KEY, GATEWAY_ISSUER). */
+import { createGateway, type Gateway } from "./server";
+import { loadServerCert } from "./server-cert";
+
+export { createGateway, JWKS_PATH, COOKIE_NAME, type Gateway, type GatewayOptions } from "./server";
+export { loadServerCert } from "./server-cert";
+
+const g = globalThis as { __portcullisGateway?: Promise<Gateway> };
+
+/** Start the gateway once per process when GATEWAY_PORT is set; resolves to null otherwise. */
+export function startGatewayFromEnv(): Promise<Gateway | null> {
+  const raw = process.env.GATEWAY_PORT;
+  if (!raw) return Promise.resolve(null);
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) return Promise.reject(new Error(`GATEWAY_PORT must be a port number, got "${raw}"`));
+  g.__portcullisGateway ??= (async () => {
+    const identity = loadServerCert();
+    const gw = await createGateway({ port, host: process.env.GATEWAY_HOST || "0.0.0.0", identity, issuer: process.env.GATEWAY_ISSUER || undefined });
+    console.log(`[gateway] listening on https://${process.env.GATEWAY_HOST || "0.0.0.0"}:${gw.port} (${identity.source} server certificate)`);
+    return gw;
+  })();
+  g.__portcullisGateway.catch(() => {
+    g.__portcullisGateway = undefined;
+  });
+  return g.__portcullisGateway;
+}

@@ -1,0 +1,60 @@
+/**
+ * Access JWTs (CF_Authorization cookie / Cf-Access-Jwt-Assertion header), ES256-signed with a key generated once
+ * per installation and kept in the settings table, so every gateway instance signs with the same key and the
+ * JWKS at /cdn-cgi/access/certs verifies tokens from any of them.
+ */
+import { exportJWK, generateKeyPair, importJWK, SignJWT, calculateJwkThumbprint, type JWK } from "jose";
+import { getDb } from "../db/client";
+import { ensureSetting } from "../db/settings";
+
+const SETTING = "gateway_jwt_signing_key";
+const ALG = "ES256";
+
+export interface Signer {
+  kid: string;
+  jwks: { keys: JWK[] };
+  sign(claims: AccessClaims, ttlSeconds: number): Promise<string>;
+}
+
+export interface AccessClaims {
+  aud: string;
+  iss: string;
+  sub: string;
+  common_name: string;
+  policy_id?: string;
+}
+
+async function newKey(): Promise<{ kid: string; privateJwk: JWK }> {
+  const { privateKey } = await generateKeyPair(ALG, { extractable: true });
+  const privateJwk = await exportJWK(privateKey);
+  const kid = await calculateJwkThumbprint(privateJwk);
+  return { kid, privateJwk: { ...privateJwk, kid, alg: ALG } };
+}
+
+export async function loadSigner(): Promise<Signer> {
+  const db = await getDb();
+  const candidate = await newKey();
+  const stored = await ensureSetting(db, SETTING, () => candidate);
+  const key = await importJWK(stored.privateJwk, ALG);
+  const { d: _d, ...pub } = stored.privateJwk;
+  void _d;
+  const publicJwk: JWK = { ...pub, kid: stored.kid, alg: ALG, use: "sig" };
+  return {
+    kid: stored.kid,
+    jwks: { keys: [publicJwk] },
+    async sign(claims, ttlSeconds) {
+      const now = Math.floor(Date.now() / 1000);
+      const payload: Record<string, unknown> = { common_name: claims.common_name, type: "app" };
+      if (claims.policy_id) payload.policy_id = claims.policy_id;
+      return new SignJWT(payload)
+        .setProtectedHeader({ alg: ALG, kid: stored.kid, typ: "JWT" })
+        .setAudience([claims.aud])
+        .setIssuer(claims.iss)
+        .setSubject(claims.sub)
+        .setIssuedAt(now)
+        .setNotBefore(now)
+        .setExpirationTime(now + Math.max(1, Math.floor(ttlSeconds)))
+        .sign(key);
+    },
+  };
+}

@@ -1,0 +1,162 @@
+/**
+ * Shared by the gateway and nginx-parity tests: a test PKI generated with the openssl CLI (the seed's chain and
+ * client certificate plus revoked / expired / wrong-CA / wrong-CN / SHA-1 cases), a recording HTTP origin, a
+ * `curl` runner (the CLI, spawned asynchronously so an in-process gateway keeps serving), and a poll helper.
+ */
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import http, { type IncomingHttpHeaders } from "node:http";
+import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { CA_EXT, ossl, Pki, utc } from "../pki/openssl";
+
+const run = promisify(execFile);
+
+export interface ClientCert {
+  cert: string;
+  key: string;
+}
+
+export interface GatewayPki {
+  dir: string;
+  /** intermediate + root, as uploaded (`cat intermediate.pem rootCA.pem > ca-chain.pem`) */
+  chainPem: string;
+  /** the intermediate's CRL (revokes `revoked`) */
+  crlPem: string;
+  /** seed walkthrough: `openssl x509 -req -in client.csr -CA intermediate.pem ...`, CN "John Doe" */
+  client: ClientCert;
+  janeRoe: ClientCert;
+  revoked: ClientCert;
+  expired: ClientCert;
+  wrongCa: ClientCert;
+  sha1: ClientCert;
+}
+
+export function generateGatewayPki(): GatewayPki {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "portcullis-gw-pki-"));
+  const p = new Pki(dir);
+  const root = p.root("rootCA", { subj: "/O=Access Testing/CN=Gateway Test Root CA" });
+  const int = p.issue("intermediate", root, {
+    subj: "/O=Access Testing/CN=Gateway Test Intermediate CA",
+    ext: ["subjectKeyIdentifier=hash", "authorityKeyIdentifier=keyid:always,issuer", "basicConstraints=critical,CA:true", "keyUsage=critical,cRLSign,keyCertSign"],
+  });
+  // The seed's client: plain CSR signed with `openssl x509 -req` (no extensions).
+  ossl(["genrsa", "-out", "client.key", "2048"], dir);
+  ossl(["req", "-new", "-key", "client.key", "-out", "client.csr", "-subj", "/CN=John Doe"], dir);
+  ossl(["x509", "-req", "-in", "client.csr", "-CA", int.cert, "-CAkey", int.key, "-CAcreateserial", "-out", "client.pem", "-days", "365", "-sha256"], dir);
+  const jane = p.issue("jane", int, { subj: "/CN=Jane Roe" });
+  const revoked = p.issue("revoked", int, { subj: "/CN=John Doe" });
+  p.revoke(int, revoked.cert);
+  const crl = p.crl(int, "intermediate");
+  const expired = p.issue("expired", int, { subj: "/CN=John Doe", start: utc(-30), end: utc(-1) });
+  const sha1 = p.issue("sha1", int, { subj: "/CN=John Doe", md: "sha1" });
+  const other = p.root("other", { subj: "/O=Elsewhere/CN=Other Root CA", ext: CA_EXT.map((l) => l.replace("keyid:always", "keyid")) });
+  const wrong = p.issue("wrong", other, { subj: "/CN=John Doe" });
+  const chainPem = readFileSync(int.cert, "utf8") + readFileSync(root.cert, "utf8");
+  writeFileSync(path.join(dir, "ca-chain.pem"), chainPem);
+  const cc = (c: { cert: string; key: string }): ClientCert => ({ cert: c.cert, key: c.key });
+  return {
+    dir,
+    chainPem,
+    crlPem: readFileSync(crl, "utf8"),
+    client: { cert: path.join(dir, "client.pem"), key: path.join(dir, "client.key") },
+    janeRoe: cc(jane),
+    revoked: cc(revoked),
+    expired: cc(expired),
+    wrongCa: cc(wrong),
+    sha1: cc(sha1),
+  };
+}
+
+export interface SeenRequest {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+}
+
+/** An HTTP origin that records every request and answers 200 "origin ok". */
+export async function startOrigin(): Promise<{ url: string; seen: SeenRequest[]; close(): Promise<void> }> {
+  const seen: SeenRequest[] = [];
+  const server = http.createServer((req, res) => {
+    seen.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers });
+    req.resume();
+    req.on("end", () => {
+      res.writeHead(200, { "content-type": "text/plain", "set-cookie": "origin=1; Path=/" });
+      res.end("origin ok");
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    seen,
+    close: () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+export interface CurlResult {
+  status: number;
+  headers: string;
+  body: string;
+}
+
+/** `curl` against https://HOST:PORT/PATH resolved to 127.0.0.1, trusting `cacert`. */
+export async function curl(opts: {
+  host: string;
+  port: number;
+  paths?: string[];
+  cacert: string;
+  cert?: ClientCert;
+  headers?: string[];
+  /** run curl's OpenSSL at security level 0 (needed to even load a SHA-1-signed client certificate) */
+  seclevel0?: boolean;
+}): Promise<CurlResult> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "portcullis-curl-"));
+  const hdr = path.join(dir, "headers");
+  const body = path.join(dir, "body");
+  const urls = (opts.paths ?? ["/"]).map((p) => `https://${opts.host}:${opts.port}${p}`);
+  const args = [
+    "-s", "--max-time", "20", "--resolve", `${opts.host}:${opts.port}:127.0.0.1`, "--cacert", opts.cacert,
+    "-D", hdr, "-w", "%{http_code}\\n",
+    ...(opts.cert ? ["--cert", opts.cert.cert, "--key", opts.cert.key] : []),
+    ...(opts.headers ?? []).flatMap((h) => ["-H", h]),
+    ...urls.flatMap((u, i) => ["-o", i === urls.length - 1 ? body : `${body}.${i}`, u]),
+  ];
+  let stdout = "";
+  try {
+    let env = process.env;
+    if (opts.seclevel0) {
+      const cnf = path.join(dir, "openssl.cnf");
+      writeFileSync(cnf, "openssl_conf = c\n[c]\nssl_conf = s\n[s]\nsystem_default = d\n[d]\nCipherString = DEFAULT:@SECLEVEL=0\n");
+      env = { ...process.env, OPENSSL_CONF: cnf };
+    }
+    stdout = (await run("curl", args, { encoding: "utf8", env })).stdout;
+  } catch (e) {
+    stdout = String((e as { stdout?: string }).stdout ?? "");
+  }
+  const codes = stdout.trim().split("\n");
+  const read = (f: string) => {
+    try {
+      return readFileSync(f, "utf8");
+    } catch {
+      return "";
+    }
+  };
+  return { status: Number(codes[codes.length - 1] || 0), headers: read(hdr), body: read(body) };
+}
+
+/** Poll `fn` until it returns true (no fixed sleeps); fails after `timeoutMs`. */
+export async function until(fn: () => Promise<boolean>, timeoutMs = 5000, what = "condition"): Promise<number> {
+  const start = Date.now();
+  for (;;) {
+    if (await fn()) return Date.now() - start;
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

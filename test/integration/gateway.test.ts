@@ -1,0 +1,149 @@
+/**
+ * The enforcement gateway end to end on loopback: the seed's chain and Common Name policy, `curl` as the client.
+ */
+import { mkdtempSync, readFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLocalJWKSet, jwtVerify } from "jose";
+import { createApplication } from "@/lib/domain/applications";
+import { createCertificate, updateHostnameSettings } from "@/lib/domain/certificates";
+import { createPolicy, updatePolicy } from "@/lib/domain/policies";
+import { flushAccessLog, listAccessLog } from "@/lib/domain/access-log";
+import { createGateway, loadServerCert, type Gateway } from "@/lib/gateway";
+import { adminActor } from "../helpers/actors";
+import { curl, generateGatewayPki, startOrigin, until, type GatewayPki } from "./gateway-fixtures";
+
+const HOST = "auth.example.com";
+let pki: GatewayPki;
+let origin: Awaited<ReturnType<typeof startOrigin>>;
+let gw: Gateway;
+let cacert: string;
+let aud = "";
+let policyId = "";
+
+const get = (o: Partial<Parameters<typeof curl>[0]> = {}) => curl({ host: HOST, port: gw.port, cacert, ...o });
+
+beforeAll(async () => {
+  pki = generateGatewayPki();
+  origin = await startOrigin();
+  const cert = await createCertificate(adminActor, { name: "Seed chain", certificate: pki.chainPem, associated_hostnames: [HOST], crl: pki.crlPem });
+  expect(cert.ok, JSON.stringify(cert)).toBe(true);
+  const pol = await createPolicy(adminActor, { name: "John Doe devices", decision: "non_identity", include: [{ common_name: { common_name: "John Doe" } }] });
+  if (!pol.ok) throw new Error(JSON.stringify(pol));
+  policyId = pol.value.id;
+  const app = await createApplication(adminActor, { name: "Auth portal", domain: HOST, session_duration: "1h", policies: [policyId], origin_url: origin.url });
+  if (!app.ok) throw new Error(JSON.stringify(app));
+  aud = app.value.aud;
+  const dir = mkdtempSync(path.join(os.tmpdir(), "portcullis-gw-"));
+  const identity = loadServerCert({ dir, hostnames: [HOST] });
+  cacert = identity.certPath;
+  gw = await createGateway({ port: 0, host: "127.0.0.1", identity });
+});
+
+afterAll(async () => {
+  await gw?.close();
+  await origin?.close();
+});
+
+describe("gateway", () => {
+  it("refuses a request without a client certificate with 403 (HTML, or JSON for Accept: application/json)", async () => {
+    const r = await get();
+    expect(r.status).toBe(403);
+    expect(r.body).toMatch(/<h1>Forbidden<\/h1>/);
+    expect(r.body).toMatch(/no client certificate presented/);
+    const j = await get({ headers: ["Accept: application/json"] });
+    expect(j.status).toBe(403);
+    expect(JSON.parse(j.body)).toMatchObject({ success: false, status: 403, error: "Forbidden", hostname: HOST });
+    expect(origin.seen.length).toBe(0);
+  });
+
+  it("lets the seed's client.pem through with a CF_Authorization cookie and a JWT the JWKS verifies", async () => {
+    const r = await get({ cert: pki.client, paths: ["/hello?x=1"] });
+    expect(r.status).toBe(200);
+    expect(r.body).toBe("origin ok");
+    const cookie = /^set-cookie: CF_Authorization=([^;]+);.*HttpOnly/im.exec(r.headers);
+    expect(cookie, r.headers).not.toBeNull();
+    expect(r.headers).toMatch(/^set-cookie: origin=1/im);
+    const seen = origin.seen.at(-1)!;
+    expect(seen.url).toBe("/hello?x=1");
+    const assertion = String(seen.headers["cf-access-jwt-assertion"]);
+    expect(assertion).toBe(cookie![1]);
+    const jwks = JSON.parse((await get({ paths: ["/cdn-cgi/access/certs"] })).body);
+    const { payload, protectedHeader } = await jwtVerify(assertion, createLocalJWKSet(jwks), { audience: aud, issuer: `https://${HOST}:${gw.port}` });
+    expect(protectedHeader.alg).toBe("ES256");
+    expect(payload.common_name).toBe("John Doe");
+    expect(payload.exp! - payload.iat!).toBe(3600);
+    expect(payload.sub).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it.each([
+    ["revoked (CRL)", "revoked", /certificate revoked/],
+    ["expired", "expired", /certificate has expired/],
+    ["issued by another CA", "wrongCa", /unable to get local issuer certificate/],
+    ["with the wrong Common Name", "janeRoe", /Denied by default/],
+  ] as const)("refuses a client certificate %s", async (_label, which, reason) => {
+    const before = origin.seen.length;
+    const r = await get({ cert: pki[which], headers: ["Accept: application/json"] });
+    expect(r.status).toBe(403);
+    expect(JSON.parse(r.body).reason).toMatch(reason);
+    expect(origin.seen.length).toBe(before);
+  });
+
+  it("accepts a SHA-1-signed client certificate (OpenSSL security level 0)", async () => {
+    const r = await get({ cert: pki.sha1, seclevel0: true });
+    expect(r.status).toBe(200);
+  });
+
+  it("never passes forged certificate headers to the origin; forwards the real ones when enabled", async () => {
+    const forged = ["Client-Cert: :Zm9yZ2Vk:", "Client-Cert-Chain: :Zm9yZ2Vk:", "Cf-Client-Cert-Der-Base64: Zm9yZ2Vk", "Cf-Client-Cert-Sha256: 00", "Cf-Access-Jwt-Assertion: forged"];
+    let r = await get({ cert: pki.client, headers: forged });
+    expect(r.status).toBe(200);
+    let h = origin.seen.at(-1)!.headers;
+    for (const n of ["client-cert", "client-cert-chain", "cf-client-cert-der-base64", "cf-client-cert-sha256"]) expect(h[n]).toBeUndefined();
+    expect(h["cf-access-jwt-assertion"]).not.toBe("forged");
+
+    const s = await updateHostnameSettings(adminActor, { settings: [{ hostname: HOST, client_certificate_forwarding: true, china_network: false }] });
+    expect(s.ok).toBe(true);
+    await until(async () => {
+      await get({ cert: pki.client });
+      return origin.seen.at(-1)!.headers["client-cert"] !== undefined;
+    }, 5000, "forwarding to take effect");
+    const n = origin.seen.length;
+    r = await get({ cert: pki.client, headers: forged, paths: ["/first", "/second"] });
+    expect(r.status).toBe(200);
+    const [first, second] = origin.seen.slice(n);
+    const der = Buffer.from(readFileSync(pki.client.cert, "utf8").replace(/-----[^-]+-----|\s/g, ""), "base64");
+    expect(first.headers["cf-client-cert-der-base64"]).toBe(der.toString("base64"));
+    expect(first.headers["cf-client-cert-sha256"]).toMatch(/^[0-9a-f]{64}$/);
+    expect(second.url).toBe("/second");
+    expect(second.headers["cf-client-cert-der-base64"]).toBeUndefined();
+    for (const req of [first, second]) {
+      expect(req.headers["client-cert"]).toBe(`:${der.toString("base64")}:`);
+      expect(String(req.headers["client-cert-chain"])).toMatch(/^:[A-Za-z0-9+/=]+:, :[A-Za-z0-9+/=]+:$/);
+      expect(req.headers["cf-access-jwt-assertion"]).not.toBe("forged");
+    }
+  });
+
+  it("applies a policy change without a restart", async () => {
+    expect((await get({ cert: pki.janeRoe })).status).toBe(403);
+    const u = await updatePolicy(adminActor, policyId, { name: "John Doe devices", decision: "non_identity", include: [{ common_name: { common_name: "Jane Roe" } }], version: 1 });
+    expect(u.ok, JSON.stringify(u)).toBe(true);
+    const ms = await until(async () => (await get({ cert: pki.janeRoe })).status === 200, 5000, "the new policy");
+    expect(ms).toBeLessThan(3000);
+    expect((await get({ cert: pki.client })).status).toBe(403);
+  });
+
+  it("writes one access-log row per decision", async () => {
+    await flushAccessLog();
+    const { items } = await listAccessLog({ hostname: HOST, decision: "deny" }, 200);
+    const revoked = items.find((i) => /revoked/.test(i.reason ?? ""));
+    expect(revoked).toMatchObject({ hostname: HOST, application_name: "Auth portal", client_cn: "John Doe", decision: "deny", ip: "127.0.0.1" });
+    expect(revoked?.serial_number).toBeTruthy();
+    const allowed = await listAccessLog({ hostname: HOST, decision: "allow" }, 200);
+    expect(allowed.items[0]).toMatchObject({ policy_name: "John Doe devices", decision: "allow" });
+    const page1 = await listAccessLog({ hostname: HOST }, 3);
+    const page2 = await listAccessLog({ hostname: HOST, before: page1.next! }, 3);
+    expect(page2.items[0].id).toBeLessThan(page1.items[2].id);
+  });
+});
