@@ -20,8 +20,11 @@ export function ApplicationForm({
   application,
   version,
   onSaved,
+  policyIds,
 }: {
   application?: ApplicationDto;
+  /** policies to attach, in precedence order, when creating (the guided setup passes the policy it just made) */
+  policyIds?: string[];
   /** current version when editing (it moves when the Policies tab saves) */
   version?: number;
   onSaved?: (app: ApplicationDto) => void;
@@ -70,6 +73,7 @@ export function ApplicationForm({
     if (name.trim() === "" || !domainOk.ok || validateSessionDuration(duration.trim() || DEFAULT_SESSION_DURATION)) return;
     const app: Record<string, unknown> = { name, domain, type: "self_hosted", session_duration: duration };
     if (application) Object.assign(app, { origin_url: origin, version: version ?? application.version });
+    else if (policyIds?.length) app.policies = policyIds;
     startTransition(() => dispatch({ id: application?.id, app }));
   }
 

@@ -79,6 +79,7 @@ export function PolicyForm({
   );
   const summary = describePolicy({ decision, ...rules });
   const warnings = policyWarnings({ decision, ...rules });
+  const incomplete = KINDS.some((k) => rows[k].some((r) => rowError(r) !== null));
   const durationError = submitted ? validateSessionDuration(duration.trim() || DEFAULT_SESSION_DURATION) : null;
   const nameError = submitted && name.trim() === "" ? "Policy name must not be empty" : null;
   const fe = state && !state.ok ? (state.fieldErrors ?? {}) : {};
@@ -169,6 +170,7 @@ export function PolicyForm({
         </h2>
         <p aria-live="polite" data-testid="policy-summary">
           {summary}
+          {incomplete ? " Rules with a missing or invalid value are left out until they are fixed." : ""}
         </p>
         {warnings.length ? (
           <ul className="mt-2 list-disc space-y-1 pl-5 text-amber-800 dark:text-amber-200">
