@@ -10,8 +10,12 @@ export interface AuditInput {
   after?: unknown;
 }
 
-/** Secrets never reach the audit log: strip fields that could hold them. */
-const SECRET_KEYS = new Set(["password", "passwordHash", "certificatePem", "certificate", "token", "tokenHash", "crlPem"]);
+/**
+ * Secrets and bulky PEM never reach the audit log: strip fields that could hold them. `certificate` is
+ * dropped only when it is text (a PEM), so a Valid Certificate rule `{"certificate":{}}` is kept.
+ */
+const SECRET_KEYS = new Set(["password", "passwordHash", "certificatePem", "token", "tokenHash", "crlPem"]);
+const TEXT_SECRET_KEYS = new Set(["certificate", "crl", "pem"]);
 
 export function redact(value: unknown): unknown {
   if (value === null || value === undefined) return null;
@@ -20,7 +24,7 @@ export function redact(value: unknown): unknown {
   if (typeof value === "object") {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      if (SECRET_KEYS.has(k)) continue;
+      if (SECRET_KEYS.has(k) || (TEXT_SECRET_KEYS.has(k) && typeof v === "string")) continue;
       out[k] = redact(v);
     }
     return out;
