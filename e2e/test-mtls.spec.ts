@@ -91,9 +91,7 @@ test.describe("Test mTLS", () => {
     result = await runTest(page, { host }, pki.janePem);
     await expect(result.getByText("Blocked", { exact: true })).toBeVisible();
     await expect(result).toContainText("Denied by default: no policy matched");
-    await expect(result.getByRole("listitem").filter({ hasText: 'Include Common Name "John Doe"' })).toContainText(
-      'fail',
-    );
+    await expect(result.getByRole("listitem").filter({ hasText: 'Include Common Name "John Doe"' })).toContainText("fail");
     await expect(result).toContainText('Common Name is "Jane Roe", expected "John Doe"');
 
     // Upload a CRL (DER file) revoking John Doe on the certificate's Configure page.
@@ -109,7 +107,9 @@ test.describe("Test mTLS", () => {
 
     result = await runTest(page, { app: `${app} (${host})` }, pki.johnPem);
     await expect(result.getByText("Blocked", { exact: true })).toBeVisible();
-    await expect(result.getByText("certificate revoked", { exact: true })).toBeVisible();
+    await expect(result).toContainText("the client certificate is invalid: certificate revoked");
+    await expect(result.getByRole("list", { name: "Certificate errors" }).getByRole("listitem")).toHaveText([/^certificate revoked \(error 23 at depth 0\)/]);
+    await expect(result.getByRole("list", { name: "Evaluation steps" }).getByRole("listitem").filter({ hasText: "John Doe): revocation (CRL)" })).toContainText("fail");
   });
 
   test("a stale CRL shows a warning; Remove CRL asks first", async ({ adminPage: page }) => {

@@ -56,8 +56,8 @@ export function TestResult({ result: r }: { result: TestMtlsResult }) {
       </dl>
       {r.certificate.errors.length ? (
         <div>
-          <h3 className="text-sm font-semibold">Certificate errors</h3>
-          <ul className="mt-1 space-y-1 text-sm">
+          <h3 id="tm-cert-errors" className="text-sm font-semibold">Certificate errors</h3>
+          <ul aria-labelledby="tm-cert-errors" className="mt-1 space-y-1 text-sm">
             {r.certificate.errors.map((e, i) => (
               <li key={i}>
                 <strong className="text-red-700 dark:text-red-300">{e.message}</strong> <span className="text-slate-500">(error {e.number} at depth {e.depth})</span>: {e.detail}
