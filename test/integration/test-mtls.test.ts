@@ -7,6 +7,9 @@ import { createCertificate, PRIVATE_KEY_REFUSAL } from "@/lib/domain/certificate
 import { setCertificateCrl, removeCertificateCrl } from "@/lib/domain/crls";
 import { createPolicy } from "@/lib/domain/policies";
 import { buildHostnameContext, evaluateClientCertificate, testClientCertificate, type TestMtlsResult } from "@/lib/domain/test-mtls";
+import { createApiToken } from "@/lib/domain/api-tokens";
+import { createFirstAdmin } from "@/lib/domain/users";
+import { POST, GET } from "@/app/api/v1/test-mtls/route";
 import { adminActor } from "../helpers/actors";
 import { generateTestPki, type TestPki } from "./test-mtls-pki";
 
@@ -155,5 +158,40 @@ describe("Test mTLS: input", () => {
     await run({ hostname: HOST, certificate: pki.janePem });
     const [{ n: after }] = await db.select({ n: count() }).from(auditEvents);
     expect(after).toBe(before);
+  });
+});
+
+describe("POST /api/v1/test-mtls", () => {
+  let secret = "";
+  beforeAll(async () => {
+    const u = must(await createFirstAdmin({ email: "api-admin@test.example", name: "API", password: "api-admin-password-1" }, null));
+    const actor = { type: "user" as const, id: u.id, label: u.email, role: "admin" as const, permission: "edit" as const };
+    secret = must(await createApiToken(actor, { name: "tester", permission: "read" })).secret;
+  });
+  const call = (body: unknown, token: string | null = secret) =>
+    POST(
+      new Request("http://localhost/api/v1/test-mtls", {
+        method: "POST",
+        headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify(body),
+      }),
+      { params: Promise.resolve({}) },
+    );
+
+  it("answers with the same trace in a Cloudflare envelope (a Read token is enough)", async () => {
+    const res = await call({ hostname: HOST, certificate: pki.janePem });
+    expect(res.status).toBe(200);
+    const json = await res.json();
+    expect(json).toMatchObject({ success: true, errors: [], result: { decision: "deny", outcome: "default_deny", hostname: HOST } });
+    expect(json.result.steps.length).toBeGreaterThan(5);
+  });
+
+  it("refuses missing or bad tokens, invalid input and other methods", async () => {
+    expect((await call({ hostname: HOST, certificate: pki.johnPem }, null)).status).toBe(401);
+    expect((await call({ hostname: HOST, certificate: pki.johnPem }, "pc_wrong")).status).toBe(401);
+    const bad = await call({ hostname: HOST });
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).errors[0]).toMatchObject({ source: { pointer: "/certificate" } });
+    expect((await GET(new Request("http://localhost/api/v1/test-mtls"), { params: Promise.resolve({}) })).status).toBe(405);
   });
 });
