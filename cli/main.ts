@@ -2,9 +2,11 @@
 import { UsageError, type Command } from "./command";
 import { testCommand } from "./test";
 import { verifyCommand } from "./verify";
+import { exportCommand } from "./export";
 
 const COMMANDS: Record<string, Command> = {
   verify: verifyCommand,
+  export: exportCommand,
   test: testCommand,
 };
 
