@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { AlertBanner } from "@/components/alerts/alert-banner";
 import { AuditTable } from "@/components/audit/audit-table";
+import { AccessChart } from "@/components/gateway/access-chart";
 import { buttonClass } from "@/components/ui/button";
 import { Card, EmptyState } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
@@ -48,6 +49,7 @@ export default async function OverviewPage() {
           ))}
         </ul>
       </section>
+      <AccessChart />
       <section aria-labelledby="recent-heading">
         <div className="mb-3 flex items-baseline justify-between">
           <h2 id="recent-heading" className="text-lg font-semibold">

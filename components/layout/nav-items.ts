@@ -12,6 +12,7 @@ export const NAV_ITEMS = [
 export const EXTRA_NAV_ITEMS = [
   { href: "/alerts", label: "Alerts" },
   { href: "/access-log", label: "Access log" },
+  { href: "/nginx-export", label: "Nginx export" },
   { href: "/api-docs", label: "API" },
 ] as const;
 

@@ -99,7 +99,7 @@ describe("gateway", () => {
     const forged = ["Client-Cert: :Zm9yZ2Vk:", "Client-Cert-Chain: :Zm9yZ2Vk:", "Cf-Client-Cert-Der-Base64: Zm9yZ2Vk", "Cf-Client-Cert-Sha256: 00", "Cf-Access-Jwt-Assertion: forged"];
     let r = await get({ cert: pki.client, headers: forged });
     expect(r.status).toBe(200);
-    let h = origin.seen.at(-1)!.headers;
+    const h = origin.seen.at(-1)!.headers;
     for (const n of ["client-cert", "client-cert-chain", "cf-client-cert-der-base64", "cf-client-cert-sha256"]) expect(h[n]).toBeUndefined();
     expect(h["cf-access-jwt-assertion"]).not.toBe("forged");
 

@@ -1,0 +1,101 @@
+import Link from "next/link";
+import { EmptyState } from "@/components/ui/card";
+import { Table, Td, Th } from "@/components/ui/table";
+import { accessSummary, type AccessSummaryRow } from "@/lib/domain/access-log";
+
+const MAX_ROWS = 10;
+const ROW = 28;
+const LABEL_W = 180;
+const BAR_W = 420;
+const COUNT_W = 120;
+
+/** Horizontal stacked bars: allowed (green) and blocked (red) per application. */
+function Bars({ rows }: { rows: AccessSummaryRow[] }) {
+  const max = Math.max(1, ...rows.map((r) => r.allowed + r.blocked));
+  const height = rows.length * ROW + 8;
+  const width = LABEL_W + BAR_W + COUNT_W;
+  const desc = rows.map((r) => `${r.application}: ${r.allowed} allowed, ${r.blocked} blocked`).join("; ");
+  return (
+    <svg role="img" aria-labelledby="access-chart-title access-chart-desc" viewBox={`0 0 ${width} ${height}`} className="h-auto w-full max-w-3xl" preserveAspectRatio="xMinYMin meet">
+      <title id="access-chart-title">Allowed and blocked requests per application, last 24 hours</title>
+      <desc id="access-chart-desc">{desc}</desc>
+      {rows.map((r, i) => {
+        const y = i * ROW + 4;
+        const a = (r.allowed / max) * BAR_W;
+        const b = (r.blocked / max) * BAR_W;
+        const name = r.application.length > 26 ? `${r.application.slice(0, 25)}…` : r.application;
+        return (
+          <g key={r.application}>
+            <text x={LABEL_W - 8} y={y + ROW / 2} textAnchor="end" dominantBaseline="middle" className="fill-slate-700 text-[12px] dark:fill-slate-200">
+              {name}
+            </text>
+            <rect x={LABEL_W} y={y + 4} width={a} height={ROW - 10} className="fill-emerald-500" />
+            <rect x={LABEL_W + a} y={y + 4} width={b} height={ROW - 10} className="fill-red-500" />
+            <text x={LABEL_W + a + b + 6} y={y + ROW / 2} dominantBaseline="middle" className="fill-slate-600 text-[11px] tabular-nums dark:fill-slate-300">
+              {r.allowed} / {r.blocked}
+            </text>
+          </g>
+        );
+      })}
+    </svg>
+  );
+}
+
+/** Overview section: gateway decisions per application over the last 24 hours. */
+export async function AccessChart() {
+  const all = await accessSummary(24);
+  const rows = [...all].sort((x, y) => y.allowed + y.blocked - (x.allowed + x.blocked)).slice(0, MAX_ROWS);
+  return (
+    <section aria-labelledby="access-chart-heading" className="mb-8">
+      <div className="mb-3 flex items-baseline justify-between">
+        <h2 id="access-chart-heading" className="text-lg font-semibold">
+          Gateway decisions (last 24 hours)
+        </h2>
+        <Link href="/access-log" className="text-sm text-brand-600 hover:underline dark:text-brand-100">
+          View the access log
+        </Link>
+      </div>
+      {rows.length ? (
+        <figure className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm dark:border-slate-800 dark:bg-slate-900">
+          <Bars rows={rows} />
+          <figcaption className="mt-2 flex gap-4 text-xs text-slate-600 dark:text-slate-400">
+            <span className="flex items-center gap-1">
+              <span aria-hidden="true" className="inline-block size-3 rounded-sm bg-emerald-500" /> Allowed
+            </span>
+            <span className="flex items-center gap-1">
+              <span aria-hidden="true" className="inline-block size-3 rounded-sm bg-red-500" /> Blocked
+            </span>
+            {all.length > rows.length ? <span>Top {rows.length} of {all.length} applications</span> : null}
+          </figcaption>
+          <details className="mt-3 text-sm">
+            <summary className="cursor-pointer">Show the data as a table</summary>
+            <div className="mt-2">
+              <Table caption="Gateway decisions per application, last 24 hours">
+                <thead>
+                  <tr>
+                    <Th>Application</Th>
+                    <Th>Allowed</Th>
+                    <Th>Blocked</Th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {all.map((r) => (
+                    <tr key={r.application}>
+                      <Td>{r.application}</Td>
+                      <Td className="tabular-nums">{r.allowed}</Td>
+                      <Td className="tabular-nums">{r.blocked}</Td>
+                    </tr>
+                  ))}
+                </tbody>
+              </Table>
+            </div>
+          </details>
+        </figure>
+      ) : (
+        <EmptyState title="No gateway decisions in the last 24 hours">
+          When the enforcement gateway runs (GATEWAY_PORT), allowed and blocked requests per application appear here.
+        </EmptyState>
+      )}
+    </section>
+  );
+}
