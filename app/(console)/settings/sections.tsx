@@ -1,3 +1,4 @@
+import { ApiTokensSection } from "@/components/settings/api-tokens-section";
 import { NotificationsSection } from "@/components/settings/notifications-section";
 
 /**
@@ -7,6 +8,7 @@ import { NotificationsSection } from "@/components/settings/notifications-sectio
 export async function SettingsExtraSections({ canEdit }: { canEdit: boolean }) {
   return (
     <>
+      <ApiTokensSection canEdit={canEdit} />
       <NotificationsSection canEdit={canEdit} />
     </>
   );

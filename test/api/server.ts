@@ -1,0 +1,83 @@
+/**
+ * A tiny Node http server that routes /client/v4/* to the real Next.js route modules (the same exports
+ * Next serves), so the official `cloudflare` SDK can talk to them over real HTTP in a test.
+ */
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Readable } from "node:stream";
+
+type Handler = (request: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
+type RouteModule = Record<string, Handler>;
+
+const A = "/client/v4/accounts/([^/]+)/access";
+const routes: { re: RegExp; keys: string[]; load: () => Promise<RouteModule> }[] = [
+  { re: new RegExp(`^${A}/certificates/settings$`), keys: ["account_id"], load: () => import("@/app/client/v4/accounts/[account_id]/access/certificates/settings/route") },
+  { re: new RegExp(`^${A}/certificates/([^/]+)$`), keys: ["account_id", "certificate_id"], load: () => import("@/app/client/v4/accounts/[account_id]/access/certificates/[certificate_id]/route") },
+  { re: new RegExp(`^${A}/certificates$`), keys: ["account_id"], load: () => import("@/app/client/v4/accounts/[account_id]/access/certificates/route") },
+  { re: new RegExp(`^${A}/policies/([^/]+)$`), keys: ["account_id", "policy_id"], load: () => import("@/app/client/v4/accounts/[account_id]/access/policies/[policy_id]/route") },
+  { re: new RegExp(`^${A}/policies$`), keys: ["account_id"], load: () => import("@/app/client/v4/accounts/[account_id]/access/policies/route") },
+  { re: new RegExp(`^${A}/apps/([^/]+)$`), keys: ["account_id", "app_id"], load: () => import("@/app/client/v4/accounts/[account_id]/access/apps/[app_id]/route") },
+  { re: new RegExp(`^${A}/apps$`), keys: ["account_id"], load: () => import("@/app/client/v4/accounts/[account_id]/access/apps/route") },
+  { re: /^\/client\/v4\/user\/tokens\/verify$/, keys: [], load: () => import("@/app/client/v4/user/tokens/verify/route") },
+  { re: /^\/client\/v4\/openapi\.json$/, keys: [], load: () => import("@/app/client/v4/openapi.json/route") },
+  { re: /^\/client\/v4(\/.*)?$/, keys: [], load: () => import("@/app/client/v4/[[...path]]/route") },
+];
+
+function toRequest(req: IncomingMessage, base: string): Request {
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(req.headers)) {
+    if (Array.isArray(v)) v.forEach((x) => headers.append(k, x));
+    else if (v !== undefined) headers.set(k, v);
+  }
+  const hasBody = req.method !== "GET" && req.method !== "HEAD";
+  return new Request(new URL(req.url ?? "/", base), {
+    method: req.method,
+    headers,
+    body: hasBody ? (Readable.toWeb(req) as ReadableStream) : undefined,
+    // @ts-expect-error Node's fetch needs duplex for streamed bodies
+    duplex: "half",
+  });
+}
+
+export interface TestApiServer {
+  server: Server;
+  origin: string;
+  baseURL: string;
+  close(): Promise<void>;
+}
+
+export async function startApiServer(): Promise<TestApiServer> {
+  const server = createServer(async (req, res) => {
+    try {
+      const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const pathname = new URL(req.url ?? "/", origin).pathname;
+      const route = routes.find((r) => r.re.test(pathname));
+      if (!route) {
+        res.writeHead(404).end();
+        return;
+      }
+      const m = route.re.exec(pathname)!;
+      const params = Object.fromEntries(route.keys.map((k, i) => [k, decodeURIComponent(m[i + 1])]));
+      const mod = await route.load();
+      const handler = mod[req.method ?? "GET"];
+      if (!handler) {
+        res.writeHead(405).end();
+        return;
+      }
+      const response = await handler(toRequest(req, origin), { params: Promise.resolve(params) });
+      const body = Buffer.from(await response.arrayBuffer());
+      res.writeHead(response.status, Object.fromEntries(response.headers.entries()));
+      res.end(body);
+    } catch (err) {
+      res.writeHead(500, { "content-type": "text/plain" }).end(String(err));
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    server,
+    origin,
+    baseURL: `${origin}/client/v4`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
