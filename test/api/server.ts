@@ -66,7 +66,10 @@ export async function startApiServer(): Promise<TestApiServer> {
       }
       const response = await handler(toRequest(req, origin), { params: Promise.resolve(params) });
       const body = Buffer.from(await response.arrayBuffer());
-      res.writeHead(response.status, Object.fromEntries(response.headers.entries()));
+      const headers = Object.fromEntries(response.headers.entries());
+      // A body refused before it was read (413) leaves the socket unusable: close it, as Node's server does.
+      if (!req.complete) headers.connection = "close";
+      res.writeHead(response.status, headers);
       res.end(body);
     } catch (err) {
       res.writeHead(500, { "content-type": "text/plain" }).end(String(err));
