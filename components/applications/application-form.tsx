@@ -21,8 +21,11 @@ export function ApplicationForm({
   version,
   onSaved,
   policyIds,
+  defaultDomain,
 }: {
   application?: ApplicationDto;
+  /** initial Domain when creating (the guided setup passes an associated hostname of its certificate) */
+  defaultDomain?: string;
   /** policies to attach, in precedence order, when creating (the guided setup passes the policy it just made) */
   policyIds?: string[];
   /** current version when editing (it moves when the Policies tab saves) */
@@ -31,7 +34,7 @@ export function ApplicationForm({
 }) {
   const router = useRouter();
   const [name, setName] = useState(application?.name ?? "");
-  const [domain, setDomain] = useState(application?.domain ?? "");
+  const [domain, setDomain] = useState(application?.domain ?? defaultDomain ?? "");
   const [duration, setDuration] = useState(application?.session_duration ?? DEFAULT_SESSION_DURATION);
   const [origin, setOrigin] = useState(application?.origin_url ?? "");
   const [checked, setChecked] = useState(false);
