@@ -1,0 +1,94 @@
+"use client";
+
+import Link from "next/link";
+import { useCallback, useRef, useState } from "react";
+import { CertificateForm } from "@/components/mtls/certificate-form";
+import { Field, Select } from "@/components/ui/field";
+import type { CertificateDto } from "@/lib/domain/certificate-queries";
+import { ChosenCard, NothingChosen, SourceChoice, StepFooter, StepFrame } from "./step-frame";
+import { MTLS_PATH, type CertChoice, type SetupIds, type SetupStep } from "./steps";
+
+type Nav = (step: SetupStep, patch?: SetupIds) => void;
+
+/** Step 1: add the CA chain with the Mutual TLS Add form (same component and server action), or pick one. */
+export function CertificateStep({ cert, certificates, canEdit, nav }: { cert: CertChoice | null; certificates: CertChoice[]; canEdit: boolean; nav: Nav }) {
+  const [changing, setChanging] = useState(false);
+  const [source, setSource] = useState<"new" | "existing">("new");
+  const [picked, setPicked] = useState("");
+  const handled = useRef<string | null>(null);
+
+  // CertificateForm calls onSaved from an effect: keep it stable and act once per saved certificate.
+  const onSaved = useCallback(
+    (dto: CertificateDto) => {
+      if (handled.current === dto.id) return;
+      handled.current = dto.id;
+      setChanging(false);
+      nav("certificate", { certificate: dto.id });
+    },
+    [nav],
+  );
+
+  const showChosen = cert && !changing;
+  let next: Parameters<typeof StepFooter>[0]["next"];
+  if (showChosen) next = { onClick: () => nav("hostnames") };
+  else if (source === "existing") next = { onClick: () => nav("hostnames", { certificate: picked }), disabled: !picked, hint: picked ? undefined : "Choose a certificate to continue." };
+  else next = { disabled: true, hint: "Save the certificate to continue." };
+
+  return (
+    <StepFrame
+      number={1}
+      title="Add mTLS Certificate"
+      intro={
+        <>
+          Enter any name for the root CA and paste its certificate. If client certificates are signed by an intermediate, paste the whole CA chain:
+          the intermediate first, then the root. Do not include SSL/TLS server certificates or private keys.
+        </>
+      }
+    >
+      {showChosen ? (
+        <ChosenCard title={`Certificate: ${cert.name}`} changeLabel="Use a different certificate" onChange={canEdit ? () => setChanging(true) : undefined}>
+          <p>
+            Associated hostnames:{" "}
+            {cert.hostnames.length ? <span className="font-mono text-xs">{cert.hostnames.join(", ")}</span> : "none yet (next step)"}
+          </p>
+          <p>
+            Expires {cert.expires_on.slice(0, 10)} ·{" "}
+            <Link href={`${MTLS_PATH}/${cert.id}`} className="underline">
+              Open on Mutual TLS
+            </Link>
+          </p>
+        </ChosenCard>
+      ) : !canEdit ? (
+        <NothingChosen />
+      ) : (
+        <>
+          <SourceChoice
+            name="certificate-source"
+            legend="Certificate"
+            value={source}
+            onChange={setSource}
+            newLabel="Add a new certificate"
+            existingLabel="Use an existing certificate"
+            existingCount={certificates.length}
+          />
+          {source === "new" ? (
+            <CertificateForm idPrefix="setup-certificate" onSaved={onSaved} />
+          ) : (
+            <Field id="setup-existing-certificate" label="Existing certificate">
+              <Select id="setup-existing-certificate" value={picked} onChange={(e) => setPicked(e.target.value)}>
+                <option value="">Choose a certificate…</option>
+                {certificates.map((c) => (
+                  <option key={c.id} value={c.id}>
+                    {c.name}
+                    {c.hostnames.length ? ` (${c.hostnames.join(", ")})` : ""}
+                  </option>
+                ))}
+              </Select>
+            </Field>
+          )}
+        </>
+      )}
+      <StepFooter next={canEdit ? next : undefined} />
+    </StepFrame>
+  );
+}
