@@ -104,9 +104,9 @@ export function ApplicationStep({
           ) : (
             <div className="max-w-2xl space-y-3">
               {attachState && !attachState.ok ? <RefusalNotice message={attachState.message} kind={attachState.kind} /> : null}
-              <Field id="setup-existing-application" label="Existing application">
+              <Field id="setup-existing-application" label="Choose an application">
                 <Select id="setup-existing-application" value={picked} onChange={(e) => setPicked(e.target.value)}>
-                  <option value="">Choose an application…</option>
+                  <option value="">Select…</option>
                   {applications.map((a) => (
                     <option key={a.id} value={a.id}>
                       {a.name} ({a.domain})

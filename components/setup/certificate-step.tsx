@@ -74,9 +74,9 @@ export function CertificateStep({ cert, certificates, canEdit, nav }: { cert: Ce
           {source === "new" ? (
             <CertificateForm idPrefix="setup-certificate" onSaved={onSaved} />
           ) : (
-            <Field id="setup-existing-certificate" label="Existing certificate">
+            <Field id="setup-existing-certificate" label="Choose a certificate">
               <Select id="setup-existing-certificate" value={picked} onChange={(e) => setPicked(e.target.value)}>
-                <option value="">Choose a certificate…</option>
+                <option value="">Select…</option>
                 {certificates.map((c) => (
                   <option key={c.id} value={c.id}>
                     {c.name}

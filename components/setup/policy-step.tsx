@@ -75,9 +75,9 @@ export function PolicyStep({ policy, policies, canEdit, nav }: { policy: PolicyC
           {source === "new" ? (
             <PolicyForm defaultAction="non_identity" onSaved={onSaved} />
           ) : (
-            <Field id="setup-existing-policy" label="Existing policy">
+            <Field id="setup-existing-policy" label="Choose a policy">
               <Select id="setup-existing-policy" value={picked} onChange={(e) => setPicked(e.target.value)}>
-                <option value="">Choose a policy…</option>
+                <option value="">Select…</option>
                 {policies.map((p) => (
                   <option key={p.id} value={p.id}>
                     {p.name} ({DECISION_LABELS[p.decision]})

@@ -8,15 +8,15 @@ export const READ_ONLY_NOTICE = "You have read-only access (viewer role). Ask an
 /** A step: its heading ("Step 2 of 4: Associated hostnames"), what the docs say about it, then its content. */
 export function StepFrame({ number, title, intro, children }: { number: number; title: string; intro: ReactNode; children: ReactNode }) {
   return (
-    <section aria-labelledby="setup-step-heading" className="space-y-4">
+    <div className="space-y-4">
       <div>
-        <h2 id="setup-step-heading" className="text-lg font-semibold">
+        <h2 className="text-lg font-semibold">
           <span className="text-slate-500 dark:text-slate-400">Step {number} of 4:</span> {title}
         </h2>
         <div className="mt-1 max-w-3xl text-sm text-slate-600 dark:text-slate-400">{intro}</div>
       </div>
       {children}
-    </section>
+    </div>
   );
 }
 
