@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import type { Locator, Page } from "@playwright/test";
 import { expect, test, uniqueName } from "./fixtures";
 import { generateRoot, generateSeedChain } from "./helpers/certs";
@@ -10,6 +11,20 @@ const APPS = "/access-controls/applications";
 const stepper = (page: Page) => page.getByRole("navigation", { name: "Setup steps" });
 const currentStep = (page: Page) => stepper(page).locator('[aria-current="step"]');
 const row = (page: Page, text: string): Locator => page.getByRole("row").filter({ hasText: text });
+
+/** The docs' "Generate a client certificate" in the chain's directory: client.key, client.pem (CN John Doe). */
+function issueClient(dir: string): void {
+  const run = (args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  run(["genrsa", "-out", "client.key", "2048"]);
+  run(["req", "-new", "-key", "client.key", "-out", "client.csr", "-subj", "/CN=John Doe"]);
+  run(["x509", "-req", "-in", "client.csr", "-CA", "intermediate.pem", "-CAkey", "intermediate.key", "-CAcreateserial", "-out", "client.pem", "-days", "365", "-sha256", "-passin", "pass:portcullis-test"]);
+}
+
+/** Runs a curl command as the summary shows it (plain words, no quoting) and returns the HTTP status. */
+function curlStatus(command: string, cwd: string): string {
+  const args = command.trim().split(/\s+/).slice(1);
+  return execFileSync("curl", [...args, "-o", "/dev/null", "-w", "%{http_code}"], { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+}
 
 test.describe("guided mTLS setup", () => {
   test("walks certificate → hostnames → policy → application, resumes after a reload, and the objects show on the standalone pages", async ({
@@ -91,6 +106,14 @@ test.describe("guided mTLS setup", () => {
     await expect(tryIt).toContainText(`npx portcullis test --url http://`);
     await expect(tryIt).toContainText(`--hostname ${host} client.pem`);
     await expect(tryIt).toContainText("-subj '/CN=John Doe'");
+    const [without, withCert] = await tryIt.locator("pre").filter({ hasText: /^curl -sv https:\/\// }).allInnerTexts();
+    if (without.includes("--resolve")) {
+      // This instance runs the enforcement gateway (GATEWAY_PORT): the commands work as shown.
+      issueClient(chain.dir);
+      await expect.poll(() => curlStatus(without, chain.dir)).toBe("403");
+      // Allowed: the application has no origin URL yet, so the gateway answers 502 "No origin" instead of 403.
+      await expect.poll(() => curlStatus(withCert, chain.dir)).toBe("502");
+    }
 
     // The same objects on the standalone pages.
     await page.goto(MTLS);
