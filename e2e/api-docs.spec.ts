@@ -14,7 +14,8 @@ test.describe("API page", () => {
     await expect(page.getByRole("button", { name: "Copy Official cloudflare SDK (TypeScript)" })).toBeVisible();
     await expect(page.getByRole("cell", { name: "/accounts/{account_id}/access/apps/{app_id}" }).first()).toBeVisible();
     const reference = page.getByRole("region", { name: "Interactive reference" });
-    await expect(reference.getByText("Add an mTLS certificate").first()).toBeVisible({ timeout: 30_000 });
+    await expect(reference.getByRole("heading", { name: "Portcullis API" })).toBeVisible({ timeout: 30_000 });
+    await expect(reference.getByText("mTLS CA certificates and per-hostname settings").first()).toBeVisible();
     expect(violations).toEqual([]);
   });
 
