@@ -1,0 +1,242 @@
+/**
+ * THE authorisation matrix: every page, route handler (× exported method) and server action, against
+ * every kind of caller. e2e/authz.spec.ts enumerates app/** and the build's server-reference manifest
+ * and fails when something is missing here, so a new route cannot be forgotten.
+ */
+import type { APIRequestContext } from "@playwright/test";
+
+export const PRINCIPALS = ["anonymous", "viewer", "admin", "readToken", "editToken", "viewerEditToken"] as const;
+export type Principal = (typeof PRINCIPALS)[number];
+export const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
+export type Method = (typeof METHODS)[number];
+
+/** Objects created in beforeAll so that URLs and bodies can be valid. `victim*` are deleted by the edit token. */
+export interface Fx {
+  accountId: string;
+  policyId: string;
+  appId: string;
+  certId: string;
+  certHostname: string;
+  victimPolicyId: string;
+  victimAppId: string;
+  victimCertId: string;
+  leafPem: string;
+  unique: string;
+}
+
+// ---------- pages: anonymous and tokens are sent to /login; signed-in users get the page ----------
+export interface PageCase {
+  url: (f: Fx) => string;
+  /** "elsewhere": write-only pages send viewers back to a page they can read (a redirect, not to /login). */
+  viewer?: "elsewhere";
+}
+export const PAGES: Record<string, PageCase> = {
+  "app/(console)/page.tsx": { url: () => "/" },
+  "app/(console)/access-controls/applications/page.tsx": { url: () => "/access-controls/applications" },
+  "app/(console)/access-controls/applications/new/page.tsx": { url: () => "/access-controls/applications/new", viewer: "elsewhere" },
+  "app/(console)/access-controls/applications/[id]/page.tsx": { url: (f) => `/access-controls/applications/${f.appId}` },
+  "app/(console)/access-controls/mtls-setup/page.tsx": { url: () => "/access-controls/mtls-setup" },
+  "app/(console)/access-controls/policies/page.tsx": { url: () => "/access-controls/policies" },
+  "app/(console)/access-controls/policies/new/page.tsx": { url: () => "/access-controls/policies/new", viewer: "elsewhere" },
+  "app/(console)/access-controls/policies/[id]/page.tsx": { url: (f) => `/access-controls/policies/${f.policyId}` },
+  "app/(console)/access-controls/service-credentials/mutual-tls/page.tsx": { url: () => "/access-controls/service-credentials/mutual-tls" },
+  "app/(console)/access-controls/service-credentials/mutual-tls/new/page.tsx": { url: () => "/access-controls/service-credentials/mutual-tls/new" },
+  "app/(console)/access-controls/service-credentials/mutual-tls/[id]/page.tsx": { url: (f) => `/access-controls/service-credentials/mutual-tls/${f.certId}` },
+  "app/(console)/access-controls/test/page.tsx": { url: () => "/access-controls/test" },
+  "app/(console)/access-log/page.tsx": { url: () => "/access-log" },
+  "app/(console)/alerts/page.tsx": { url: () => "/alerts" },
+  "app/(console)/api-docs/page.tsx": { url: () => "/api-docs" },
+  "app/(console)/audit-log/page.tsx": { url: () => "/audit-log" },
+  "app/(console)/nginx-export/page.tsx": { url: () => "/nginx-export" },
+  "app/(console)/settings/page.tsx": { url: () => "/settings" },
+};
+/** Public pages: everyone gets them. */
+export const PUBLIC_PAGES: Record<string, PageCase> = {
+  "app/login/page.tsx": { url: () => "/login" },
+};
+
+// ---------- route handlers ----------
+export type Expect = Record<Principal, number>;
+export interface RouteCase {
+  url: (f: Fx) => string;
+  body?: (f: Fx) => unknown;
+  expect: Expect;
+}
+const all = (status: number): Expect => ({ anonymous: status, viewer: status, admin: status, readToken: status, editToken: status, viewerEditToken: status });
+/** Token-only API read: cookies do not authenticate the API. */
+const apiRead = (status = 200): Expect => ({ anonymous: 401, viewer: 401, admin: 401, readToken: status, editToken: status, viewerEditToken: status });
+/** Token-only API write: read tokens and tokens of viewers are refused; `edit` is what the edit token gets. */
+const apiWrite = (edit: number): Expect => ({ anonymous: 401, viewer: 401, admin: 401, readToken: 403, editToken: edit, viewerEditToken: 403 });
+/** Console downloads: session cookie only. */
+const session = (status = 200): Expect => ({ anonymous: 401, viewer: status, admin: status, readToken: 401, editToken: 401, viewerEditToken: 401 });
+const na = (url: RouteCase["url"]): RouteCase => ({ url, expect: all(405) });
+
+const acc = (f: Fx) => `/client/v4/accounts/${f.accountId}/access`;
+const policyBody = (f: Fx) => ({ name: `authz-${f.unique}-${Math.random().toString(36).slice(2, 8)}`, decision: "allow", include: [{ ip: { ip: "10.0.0.0/8" } }] });
+const appBody = (f: Fx) => {
+  const n = `authz-${f.unique}-${Math.random().toString(36).slice(2, 8)}`;
+  return { name: n, type: "self_hosted", domain: `${n}.authz.example.com` };
+};
+
+const P = "app/client/v4/accounts/[account_id]/access";
+export const ROUTES: Record<string, Partial<Record<Method, RouteCase>>> = {
+  [`${P}/policies/route.ts`]: {
+    GET: { url: (f) => `${acc(f)}/policies`, expect: apiRead() },
+    POST: { url: (f) => `${acc(f)}/policies`, body: policyBody, expect: apiWrite(201) },
+    PUT: na((f) => `${acc(f)}/policies`),
+    PATCH: na((f) => `${acc(f)}/policies`),
+    DELETE: na((f) => `${acc(f)}/policies`),
+  },
+  [`${P}/policies/[policy_id]/route.ts`]: {
+    GET: { url: (f) => `${acc(f)}/policies/${f.policyId}`, expect: apiRead() },
+    PUT: { url: (f) => `${acc(f)}/policies/${f.policyId}`, body: policyBody, expect: apiWrite(200) },
+    DELETE: { url: (f) => `${acc(f)}/policies/${f.victimPolicyId}`, expect: apiWrite(202) },
+    POST: na((f) => `${acc(f)}/policies/${f.policyId}`),
+    PATCH: na((f) => `${acc(f)}/policies/${f.policyId}`),
+  },
+  [`${P}/apps/route.ts`]: {
+    GET: { url: (f) => `${acc(f)}/apps`, expect: apiRead() },
+    POST: { url: (f) => `${acc(f)}/apps`, body: appBody, expect: apiWrite(201) },
+    PUT: na((f) => `${acc(f)}/apps`),
+    PATCH: na((f) => `${acc(f)}/apps`),
+    DELETE: na((f) => `${acc(f)}/apps`),
+  },
+  [`${P}/apps/[app_id]/route.ts`]: {
+    GET: { url: (f) => `${acc(f)}/apps/${f.appId}`, expect: apiRead() },
+    PUT: { url: (f) => `${acc(f)}/apps/${f.appId}`, body: appBody, expect: apiWrite(200) },
+    DELETE: { url: (f) => `${acc(f)}/apps/${f.victimAppId}`, expect: apiWrite(202) },
+    POST: na((f) => `${acc(f)}/apps/${f.appId}`),
+    PATCH: na((f) => `${acc(f)}/apps/${f.appId}`),
+  },
+  [`${P}/certificates/route.ts`]: {
+    GET: { url: (f) => `${acc(f)}/certificates`, expect: apiRead() },
+    // A certificate is not cheap to make valid and unique: the edit token gets the validation error.
+    POST: { url: (f) => `${acc(f)}/certificates`, body: () => ({ name: "authz", certificate: "not a PEM" }), expect: apiWrite(400) },
+    PUT: na((f) => `${acc(f)}/certificates`),
+    PATCH: na((f) => `${acc(f)}/certificates`),
+    DELETE: na((f) => `${acc(f)}/certificates`),
+  },
+  [`${P}/certificates/[certificate_id]/route.ts`]: {
+    GET: { url: (f) => `${acc(f)}/certificates/${f.certId}`, expect: apiRead() },
+    PUT: { url: (f) => `${acc(f)}/certificates/${f.certId}`, body: (f) => ({ name: `authz cert ${f.unique}`, associated_hostnames: [f.certHostname] }), expect: apiWrite(200) },
+    DELETE: { url: (f) => `${acc(f)}/certificates/${f.victimCertId}`, expect: apiWrite(200) },
+    POST: na((f) => `${acc(f)}/certificates/${f.certId}`),
+    PATCH: na((f) => `${acc(f)}/certificates/${f.certId}`),
+  },
+  [`${P}/certificates/settings/route.ts`]: {
+    GET: { url: (f) => `${acc(f)}/certificates/settings`, expect: apiRead() },
+    PUT: {
+      url: (f) => `${acc(f)}/certificates/settings`,
+      body: (f) => ({ settings: [{ hostname: f.certHostname, china_network: false, client_certificate_forwarding: true }] }),
+      expect: apiWrite(202),
+    },
+    POST: na((f) => `${acc(f)}/certificates/settings`),
+    PATCH: na((f) => `${acc(f)}/certificates/settings`),
+    DELETE: na((f) => `${acc(f)}/certificates/settings`),
+  },
+  "app/client/v4/user/tokens/verify/route.ts": {
+    GET: { url: () => "/client/v4/user/tokens/verify", expect: apiRead() },
+    POST: na(() => "/client/v4/user/tokens/verify"),
+    PUT: na(() => "/client/v4/user/tokens/verify"),
+    PATCH: na(() => "/client/v4/user/tokens/verify"),
+    DELETE: na(() => "/client/v4/user/tokens/verify"),
+  },
+  // Public description of the API.
+  "app/client/v4/openapi.json/route.ts": {
+    GET: { url: () => "/client/v4/openapi.json", expect: all(200) },
+    POST: na(() => "/client/v4/openapi.json"),
+    PUT: na(() => "/client/v4/openapi.json"),
+    PATCH: na(() => "/client/v4/openapi.json"),
+    DELETE: na(() => "/client/v4/openapi.json"),
+  },
+  // Anything else under /client/v4: a JSON 404 for everyone (it reveals nothing).
+  "app/client/v4/[[...path]]/route.ts": Object.fromEntries(METHODS.map((m) => [m, { url: () => "/client/v4/no/such/route", expect: all(404) }])),
+  // Token auth; Read permission is enough (nothing changes).
+  "app/api/v1/test-mtls/route.ts": {
+    POST: { url: () => "/api/v1/test-mtls", body: (f) => ({ hostname: f.certHostname, certificate: f.leafPem }), expect: apiRead(200) },
+    GET: na(() => "/api/v1/test-mtls"),
+    PUT: na(() => "/api/v1/test-mtls"),
+    PATCH: na(() => "/api/v1/test-mtls"),
+    DELETE: na(() => "/api/v1/test-mtls"),
+  },
+  "app/api/health/route.ts": { GET: { url: () => "/api/health", expect: all(200) } },
+  // next-auth: the session endpoint answers everyone (empty for strangers); a POST without its CSRF token is refused.
+  "app/api/auth/[...nextauth]/route.ts": {
+    GET: { url: () => "/api/auth/session", expect: all(200) },
+    POST: { url: () => "/api/auth/signout", body: () => ({}), expect: all(302) },
+  },
+  "app/(console)/nginx-export/download/route.ts": { GET: { url: () => "/nginx-export/download?file=nginx.conf", expect: session() } },
+  "app/(console)/access-controls/service-credentials/mutual-tls/[id]/pem/route.ts": {
+    GET: { url: (f) => `/access-controls/service-credentials/mutual-tls/${f.certId}/pem`, expect: session() },
+  },
+};
+
+// ---------- server actions (invoked over HTTP like the browser does) ----------
+export interface ActionCase {
+  /** Page the action is posted to. */
+  page: (f: Fx) => string;
+  /** "form": (prevState, FormData) from useActionState; "json": plain arguments. */
+  encoding: "form" | "json";
+  /** Garbage arguments (FormData fields for "form"). */
+  garbage: Record<string, string> | unknown[];
+  /** false: read-only actions viewers may run too. "public": allowed before sign-in (first admin). */
+  access: "write" | "read" | "public";
+}
+const MTLS = "app/(console)/access-controls/service-credentials/mutual-tls";
+const certPage = (f: Fx) => `/access-controls/service-credentials/mutual-tls/${f.certId}`;
+const junk = "<script>alert(1)</script>";
+export const ACTIONS: Record<string, ActionCase> = {
+  "app/(console)/settings/user-actions.ts#addUserAction": { page: () => "/settings", encoding: "form", garbage: { email: junk, role: "owner" }, access: "write" },
+  "app/(console)/settings/user-actions.ts#changeRoleAction": { page: () => "/settings", encoding: "form", garbage: { id: junk, role: "owner" }, access: "write" },
+  "app/(console)/settings/user-actions.ts#resetPasswordAction": { page: () => "/settings", encoding: "form", garbage: { id: junk, password: "x" }, access: "write" },
+  "app/(console)/settings/token-actions.ts#createApiTokenAction": { page: () => "/settings", encoding: "form", garbage: { name: "", permission: "owner", expires_at: "yesterday" }, access: "write" },
+  "app/(console)/settings/token-actions.ts#revokeApiTokenAction": { page: () => "/settings", encoding: "form", garbage: { id: junk }, access: "write" },
+  "app/(console)/settings/notification-actions.ts#saveNotificationsAction": { page: () => "/settings", encoding: "form", garbage: { webhookUrl: "javascript:alert(1)" }, access: "write" },
+  "app/(console)/access-controls/policies/actions.ts#savePolicyAction": { page: () => "/access-controls/policies/new", encoding: "json", garbage: [null, { policy: { name: junk } }], access: "write" },
+  "app/(console)/access-controls/policies/actions.ts#deletePolicyAction": { page: () => "/access-controls/policies", encoding: "json", garbage: [null, junk], access: "write" },
+  "app/(console)/access-controls/applications/actions.ts#saveApplicationAction": { page: () => "/access-controls/applications/new", encoding: "json", garbage: [null, { app: { name: junk, domain: "not a host!" } }], access: "write" },
+  "app/(console)/access-controls/applications/actions.ts#setPoliciesAction": { page: (f) => `/access-controls/applications/${f.appId}`, encoding: "json", garbage: [null, { id: junk, policyIds: [junk], version: "x" }], access: "write" },
+  "app/(console)/access-controls/applications/actions.ts#deleteApplicationAction": { page: (f) => `/access-controls/applications/${f.appId}`, encoding: "json", garbage: [null, junk], access: "write" },
+  [`${MTLS}/actions.ts#createCertificateAction`]: { page: () => "/access-controls/service-credentials/mutual-tls/new", encoding: "form", garbage: { name: junk, certificate: "not a PEM" }, access: "write" },
+  [`${MTLS}/actions.ts#updateCertificateAction`]: { page: certPage, encoding: "form", garbage: { id: junk, name: "" }, access: "write" },
+  [`${MTLS}/actions.ts#deleteCertificateAction`]: { page: certPage, encoding: "form", garbage: { id: junk }, access: "write" },
+  [`${MTLS}/actions.ts#updateHostnameSettingAction`]: { page: certPage, encoding: "json", garbage: [{ hostname: "not a host!", china_network: "x" }], access: "write" },
+  [`${MTLS}/[id]/crl-actions.ts#saveCrlAction`]: { page: certPage, encoding: "form", garbage: { id: junk, crl: "not a CRL" }, access: "write" },
+  [`${MTLS}/[id]/crl-actions.ts#removeCrlAction`]: { page: certPage, encoding: "form", garbage: { id: junk }, access: "write" },
+  "app/(console)/access-controls/test/actions.ts#testMtlsAction": { page: () => "/access-controls/test", encoding: "form", garbage: { hostname: junk, certificate: "not a PEM" }, access: "read" },
+  "app/login/actions.ts#createFirstAdminAction": { page: () => "/login", encoding: "form", garbage: { email: junk, password: "x" }, access: "public" },
+};
+
+/** POST a server action the way React's client does (Next-Action header + encoded reply). */
+export async function callAction(
+  req: APIRequestContext,
+  id: string,
+  page: string,
+  encoding: "form" | "json",
+  args: Record<string, string> | unknown[],
+  headers: Record<string, string> = {},
+): Promise<{ status: number; text: string }> {
+  const h = { "Next-Action": id, Accept: "text/x-component", ...headers };
+  const res =
+    encoding === "json"
+      ? await req.post(page, { headers: { ...h, "Content-Type": "text/plain;charset=UTF-8" }, data: JSON.stringify(args), maxRedirects: 0 })
+      : await req.post(page, { headers: h, multipart: replyForm(args as Record<string, string>), maxRedirects: 0 });
+  return { status: res.status(), text: await res.text() };
+}
+
+/** encodeReply of [prevState, formData]: FormData #1's fields prefixed "_1_" first, then the root "0" (order matters). */
+function replyForm(fields: Record<string, string>): FormData {
+  const fd = new FormData();
+  for (const [k, v] of Object.entries(fields)) fd.append(`_1_${k}`, v);
+  fd.append("0", JSON.stringify([null, "$K1"]));
+  return fd;
+}
+
+/** The action's return value, from the RSC payload: row 0 is `{"a":"$@<row>", …}`. */
+export function actionResult(text: string): { ok?: boolean; message?: string; data?: Record<string, unknown> } | null {
+  const rows = text.split("\n");
+  const head = rows.find((l) => l.startsWith("0:{"));
+  const ref = head && /"a":"\$@([0-9a-f]+)"/.exec(head)?.[1];
+  const line = ref && rows.find((l) => l.startsWith(`${ref}:{`));
+  return line ? JSON.parse(line.slice(ref.length + 1)) : null;
+}
