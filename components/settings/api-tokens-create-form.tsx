@@ -11,13 +11,18 @@ import { SubmitButton } from "../ui/submit-button";
 /** Create form + the new token, shown once in a read-only textbox with a Copy button. */
 export function ApiTokenCreateForm() {
   const [open, setOpen] = useState(false);
-  const [state, action] = useActionState(createApiTokenAction, null);
   const [copied, setCopied] = useState<"yes" | "failed" | null>(null);
+  const [state, action] = useActionState(async (prev: Awaited<ReturnType<typeof createApiTokenAction>> | null, form: FormData) => {
+    const next = await createApiTokenAction(prev, form);
+    if (next.ok) {
+      setOpen(false);
+      setCopied(null);
+    }
+    return next;
+  }, null);
   const secretRef = useRef<HTMLInputElement>(null);
   useEffect(() => {
     if (state?.ok) {
-      setOpen(false);
-      setCopied(null);
       secretRef.current?.focus();
       secretRef.current?.select();
     }
