@@ -19,7 +19,7 @@ function Command({ label, id, children }: { label: string; id: string; children:
 }
 
 /** The end of the walk-through: what was set up (links to the standalone pages) and how to try it. */
-export function SetupSummary({ cert, policy, app, commands }: { cert: CertChoice; policy: PolicyChoice; app: AppChoice; commands: TestCommands }) {
+export function SetupSummary({ cert, policy, app, commands }: { cert: CertChoice; policy: PolicyChoice; app: AppChoice & { originUrl: string | null }; commands: TestCommands }) {
   return (
     <div className="space-y-8">
       <section aria-labelledby="setup-done-heading" className="space-y-3">
@@ -68,7 +68,10 @@ export function SetupSummary({ cert, policy, app, commands }: { cert: CertChoice
         <Command id="cmd-without" label="1. Without a client certificate the request is refused (403 Forbidden):">
           {commands.withoutCertificate}
         </Command>
-        <Command id="cmd-with" label="2. With the client certificate and its key it is let in:">
+        <Command
+          id="cmd-with"
+          label={`2. With the client certificate and its key it is let in${app.originUrl ? ` and forwarded to ${app.originUrl}` : " (without an origin URL on the application, the gateway then answers 502 No origin)"}:`}
+        >
           {commands.withCertificate}
         </Command>
         <Command id="cmd-issue" label="No client certificate yet? Issue one from the intermediate (as in the docs' “Generate a client certificate”):">

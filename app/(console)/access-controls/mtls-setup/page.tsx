@@ -85,7 +85,7 @@ export default async function MtlsSetupPage({ searchParams }: { searchParams: Se
         <SetupSummary
           cert={cert}
           policy={policy}
-          app={app}
+          app={{ ...app, originUrl: appDto.origin_url }}
           commands={buildTestCommands({
             domain: appDto.domain,
             fallbackHost: cert.hostnames[0] ?? "auth.example.com",
