@@ -29,7 +29,8 @@ export default defineConfig({
     command: "node scripts/e2e-server.mjs",
     cwd: "..",
     url: `${baseURL}/api/health`,
-    timeout: 300_000,
+    // A cold production build on a busy 2-core machine can take several minutes.
+    timeout: 900_000,
     reuseExistingServer: false,
     stdout: "pipe",
     stderr: "pipe",

@@ -28,7 +28,7 @@ export function loadServerCert(opts: { dir?: string; hostnames?: string[] } = {}
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const sans = ["DNS:localhost", "IP:127.0.0.1", "IP:::1", ...(opts.hostnames ?? []).map((h) => `DNS:${h}`)];
     execFileSync(
-      process.env.OPENSSL ?? "openssl",
+      /*turbopackIgnore: true*/ process.env.OPENSSL ?? "openssl",
       [
         "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
         "-keyout", keyPath, "-out", certPath, "-days", "825", "-sha256",
