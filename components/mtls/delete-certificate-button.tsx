@@ -1,0 +1,77 @@
+"use client";
+
+import { useActionState, useEffect, useState } from "react";
+import { useRouter } from "next/navigation";
+import { deleteCertificateAction } from "@/app/(console)/access-controls/service-credentials/mutual-tls/actions";
+import { Button } from "@/components/ui/button";
+import { Dialog } from "@/components/ui/dialog";
+import { Notice } from "@/components/ui/notice";
+import { SubmitButton } from "@/components/ui/submit-button";
+import type { ActionState } from "@/lib/actions/action-state";
+
+export interface ImpactedApp {
+  id: string;
+  name: string;
+  hostname: string;
+}
+
+/** Delete with confirmation; the dialog names the hostnames and the applications that would lose mTLS. */
+export function DeleteCertificateButton({
+  id,
+  name,
+  hostnames,
+  impact,
+  redirectTo,
+}: {
+  id: string;
+  name: string;
+  hostnames: string[];
+  impact: ImpactedApp[];
+  redirectTo?: string;
+}) {
+  const [open, setOpen] = useState(false);
+  const [state, action] = useActionState<ActionState<{ id: string }> | null, FormData>(deleteCertificateAction, null);
+  const router = useRouter();
+  useEffect(() => {
+    if (!state?.ok) return;
+    setOpen(false);
+    router.push(`${redirectTo ?? "/access-controls/service-credentials/mutual-tls"}?deleted=${encodeURIComponent(name)}`);
+  }, [state, router, redirectTo, name]);
+  return (
+    <>
+      <Button variant="secondary" size="sm" onClick={() => setOpen(true)} className="text-red-700 dark:text-red-400">
+        Delete
+      </Button>
+      <Dialog open={open} onClose={() => setOpen(false)} title={`Delete ${name}?`}>
+        <form action={action} className="space-y-3 text-sm">
+          <input type="hidden" name="id" value={id} />
+          <input type="hidden" name="name" value={name} />
+          <p>Clients whose certificates chain to this CA will no longer be trusted. This cannot be undone.</p>
+          {hostnames.length ? (
+            <p>
+              Its associated hostnames are removed with it: <span className="font-mono text-xs">{hostnames.join(", ")}</span>.
+            </p>
+          ) : null}
+          {impact.length ? (
+            <Notice tone="warning">
+              <p className="font-medium">
+                {impact.length === 1 ? "This application uses" : `These ${impact.length} applications use`} certificate rules (Valid
+                Certificate / Common Name) that can no longer match once this certificate is deleted:
+              </p>
+              <p className="mt-1">{impact.map((a) => `${a.name} (${a.hostname})`).join(", ")}</p>
+            </Notice>
+          ) : null}
+          {state && !state.ok ? <Notice tone="error">{state.message}</Notice> : null}
+          <div className="flex justify-end gap-2 pt-2">
+            <Button variant="secondary" onClick={() => setOpen(false)}>
+              Cancel
+            </Button>
+            <SubmitButton variant="danger" pendingText="Deleting…">
+              Delete
+            </SubmitButton>
+          </div>
+        </form>
+      </Dialog>
+    </>
+  );
+}
