@@ -1,0 +1,61 @@
+/**
+ * `npm run bench [-- name ...]`: runs the selected benchmarks (default: all), each with its named baseline in the
+ * same run on the same machine, prints one table and writes bench/results/latest.json.
+ * Names: policy, startup, inspector, pages, gateway. Environment knobs are listed in each benchmark file.
+ */
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { machineFacts, markdownTable, textTable, writeResults, type Row } from "./lib/report";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+type Bench = () => Promise<Row[]>;
+const BENCHES: Record<string, { describe: string; load: () => Promise<Bench> }> = {
+  policy: { describe: "lib/pki + lib/policy decisions vs openssl verify", load: async () => (await import("./policy")).runPolicy },
+  startup: { describe: "next start to /api/health OK, idle RSS vs bare node http", load: async () => (await import("./startup")).runStartup },
+  inspector: { describe: "Add mTLS inspector in headless Chromium vs bare @peculiar/x509 and node:crypto", load: async () => (await import("./inspector")).runInspector },
+  pages: { describe: "list pages at scale (TTFB p50/p95) on PGlite and PostgreSQL, first-load JS", load: async () => (await import("./pages")).runPages },
+  gateway: { describe: "gateway vs nginx with the exported configuration", load: async () => (await import("./gateway")).runGateway },
+};
+
+async function main() {
+  const args = process.argv.slice(2).filter((a) => !a.startsWith("-"));
+  const unknown = args.filter((a) => !(a in BENCHES));
+  if (unknown.length) {
+    console.error(`Unknown benchmark(s): ${unknown.join(", ")}. Available: ${Object.keys(BENCHES).join(", ")}`);
+    process.exit(2);
+  }
+  const selected = args.length ? args : Object.keys(BENCHES);
+  const machine = machineFacts();
+  console.log(`Portcullis benchmarks: ${selected.join(", ")}`);
+  console.log(`${machine.cpuModel} × ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.openssl}`);
+  console.log(`load average at start: ${machine.loadAverageStart.join(" ")}${machine.loadAverageStart[0] > machine.cores * 0.5 ? "  (machine is busy: numbers are pessimistic)" : ""}\n`);
+  const rows: Row[] = [];
+  const errors: { benchmark: string; error: string }[] = [];
+  for (const name of selected) {
+    const started = Date.now();
+    console.log(`▶ ${name}: ${BENCHES[name].describe}`);
+    try {
+      const got = await (await BENCHES[name].load())();
+      rows.push(...got);
+      console.log(`  done in ${((Date.now() - started) / 1000).toFixed(1)} s (load ${os.loadavg()[0].toFixed(2)})`);
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      errors.push({ benchmark: name, error: msg });
+      console.log(`  FAILED: ${msg}`);
+    }
+  }
+  machine.loadAverageEnd = os.loadavg().map((n) => Math.round(n * 100) / 100);
+  const file = path.join(here, "results", "latest.json");
+  writeResults(file, machine, rows, selected, errors);
+  console.log(`\n${textTable(rows)}\n`);
+  if (process.argv.includes("--markdown")) console.log(`${markdownTable(rows)}\n`);
+  console.log(`load average at end: ${machine.loadAverageEnd.join(" ")}; results written to ${path.relative(process.cwd(), file)}`);
+  if (errors.length) process.exitCode = 1;
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
