@@ -14,9 +14,11 @@ function pgCode(err: unknown): string | undefined {
 /** Connection-level failures (database down, pool exhausted): reported as 503, never as a 500. */
 export function isUnavailable(err: unknown): boolean {
   const code = pgCode(err);
-  if (code && (code.startsWith("08") || code === "57P01" || code === "57P03" || code === "ECONNREFUSED")) return true;
-  const msg = String((err as Error)?.message ?? "");
-  return /ECONNREFUSED|Connection terminated|timeout exceeded when trying to connect|the database system is/i.test(msg);
+  if (code && (code.startsWith("08") || ["57P01", "57P03", "ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT"].includes(code))) return true;
+  // drizzle wraps driver errors ("Failed query: …"): look at the cause's message too.
+  const e = err as { message?: unknown; cause?: { message?: unknown } };
+  const msg = `${String(e?.message ?? "")}\n${String(e?.cause?.message ?? "")}`;
+  return /ECONNREFUSED|ECONNRESET|Connection terminated|not queryable|timeout exceeded when trying to connect|the database system is/i.test(msg);
 }
 
 /**
@@ -38,6 +40,10 @@ export async function mutate<T>(actor: Actor, fn: (tx: Tx, audit: Audit) => Prom
     if (pgCode(err) === "23505") return fail("conflict", "That already exists (a unique name or value is taken).");
     if (pgCode(err) === "23503") return fail("conflict", "Another object still refers to this one.");
     if (pgCode(err) === "40001") return fail("stale", "Another change happened at the same time. Reload and try again.");
+    // PostgreSQL text cannot hold U+0000 (22021 / 22P05): a validation error, not a 500.
+    if (pgCode(err) === "22021" || pgCode(err) === "22P05") {
+      return fail("validation", "Text must not contain null characters (U+0000).", { form: ["Text must not contain null characters (U+0000)."] });
+    }
     if (isUnavailable(err)) return fail("unavailable", "The database is unavailable. Try again in a moment.");
     throw err;
   }
