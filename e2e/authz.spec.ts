@@ -9,7 +9,7 @@ import { request as pwRequest, type APIRequestContext } from "@playwright/test";
 import { baseURL } from "./playwright.config";
 import { STATE } from "./credentials";
 import { generateRoot } from "./helpers/certs";
-import { ACTIONS, actionResult, callAction, METHODS, PAGES, PRINCIPALS, PUBLIC_PAGES, ROUTES, type Fx, type Principal } from "./helpers/authz-table";
+import { ACTIONS, actionIdsFromBuild, actionResult, callAction, METHODS, PAGES, PRINCIPALS, PUBLIC_PAGES, ROUTES, type Fx, type Principal } from "./helpers/authz-table";
 import { expect, test, uniqueName } from "./fixtures";
 import { READ_ONLY_MESSAGE } from "../lib/domain/result";
 
@@ -42,12 +42,6 @@ function exportedMethods(file: string): string[] {
   return [...found].sort();
 }
 
-/** Server actions from the production build (id → "file#export"), plus every export of a "use server" source file. */
-function buildActions(): Map<string, string> {
-  const file = path.join(root, process.env.NEXT_DIST_DIR || ".next", "server", "server-reference-manifest.json");
-  const manifest = JSON.parse(readFileSync(file, "utf8")) as { node: Record<string, { filename?: string; exportedName?: string }> };
-  return new Map(Object.entries(manifest.node).map(([id, v]) => [`${v.filename}#${v.exportedName}`, id]));
-}
 function sourceActions(): string[] {
   const out: string[] = [];
   for (const f of appFiles.filter((f) => /\.tsx?$/.test(f))) {
@@ -87,7 +81,7 @@ const secretOf = (text: string) => /"secret":"(pc_[0-9A-Za-z]{40})"/.exec(text)!
 
 test.beforeAll(async () => {
   test.setTimeout(120_000);
-  actionIds = buildActions();
+  actionIds = actionIdsFromBuild(root);
   const anonymous = await newCtx();
   const admin = await newCtx({ state: statePath("admin") });
   const viewer = await newCtx({ state: statePath("viewer") });

@@ -3,6 +3,8 @@
  * every kind of caller. e2e/authz.spec.ts enumerates app/** and the build's server-reference manifest
  * and fails when something is missing here, so a new route cannot be forgotten.
  */
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import type { APIRequestContext } from "@playwright/test";
 
 export const PRINCIPALS = ["anonymous", "viewer", "admin", "readToken", "editToken", "viewerEditToken"] as const;
@@ -239,4 +241,11 @@ export function actionResult(text: string): { ok?: boolean; message?: string; da
   const ref = head && /"a":"\$@([0-9a-f]+)"/.exec(head)?.[1];
   const line = ref && rows.find((l) => l.startsWith(`${ref}:{`));
   return line ? JSON.parse(line.slice(ref.length + 1)) : null;
+}
+
+/** Server actions of the production build the e2e server runs: "file#export" → action id. */
+export function actionIdsFromBuild(root: string): Map<string, string> {
+  const file = path.join(root, process.env.NEXT_DIST_DIR || ".next", "server", "server-reference-manifest.json");
+  const manifest = JSON.parse(readFileSync(file, "utf8")) as { node: Record<string, { filename?: string; exportedName?: string }> };
+  return new Map(Object.entries(manifest.node).map(([id, v]) => [`${v.filename}#${v.exportedName}`, id]));
 }

@@ -1,0 +1,169 @@
+/**
+ * Hostile input: an XSS corpus through the text fields, rendered back on every page that shows them
+ * (no dialog, no CSP violation, text shown literally); cross-origin POSTs; callbackUrl open redirects;
+ * oversized bodies.
+ */
+import path from "node:path";
+import { request as pwRequest, type APIRequestContext, type Page } from "@playwright/test";
+import { baseURL } from "./playwright.config";
+import { ADMIN, STATE } from "./credentials";
+import { generateRoot } from "./helpers/certs";
+import { actionIdsFromBuild, actionResult, callAction } from "./helpers/authz-table";
+import { expect, test, uniqueName } from "./fixtures";
+
+const root = path.resolve(__dirname, "..");
+const adminState = process.env.E2E_AUTH_DIR ? path.resolve(process.env.E2E_AUTH_DIR, "admin.json") : path.join(root, STATE.admin);
+const TOKEN = "app/(console)/settings/token-actions.ts#createApiTokenAction";
+const ADD_USER = "app/(console)/settings/user-actions.ts#addUserAction";
+const NOTIFY = "app/(console)/settings/notification-actions.ts#saveNotificationsAction";
+
+const u = uniqueName("xss");
+const CORPUS = [
+  `<script>alert(1)</script> ${u}`,
+  `"><img src=x onerror=alert(1)> ${u}`,
+  `javascript:alert(1) ${u}`,
+  `{{7*7}} \${7*7} ${u}`,
+  `\u202Eexe.txt\u202C ${u}`,
+  `${"W".repeat(300)} ${u}`,
+];
+
+test.describe.configure({ mode: "serial" });
+let admin: APIRequestContext;
+let api: APIRequestContext;
+let ids: Map<string, string>;
+let accountId: string;
+const pages: string[] = [];
+
+async function action(key: string, page: string, fields: Record<string, string>, headers?: Record<string, string>) {
+  const r = await callAction(admin, ids.get(key)!, page, "form", fields, headers);
+  return { ...r, result: actionResult(r.text) };
+}
+
+test.beforeAll(async () => {
+  test.setTimeout(120_000);
+  ids = actionIdsFromBuild(root);
+  admin = await pwRequest.newContext({ baseURL, storageState: adminState });
+  const t = await action(TOKEN, "/settings", { name: `${u}-token`, permission: "edit" });
+  const secret = /"secret":"(pc_[0-9A-Za-z]{40})"/.exec(t.text)![1];
+  api = await pwRequest.newContext({ baseURL, extraHTTPHeaders: { authorization: `Bearer ${secret}` } });
+  const settings = await (await admin.get("/settings")).text();
+  accountId = /[0-9a-f]{32}/.exec(settings.slice(settings.indexOf("Account ID")))![0];
+});
+test.afterAll(async () => {
+  await admin?.dispose();
+  await api?.dispose();
+});
+
+const post = (p: string, data: unknown) => api.post(`/client/v4/accounts/${accountId}/access/${p}`, { data });
+
+test("hostile text is accepted or refused with a 4xx in every text field, never a 5xx", async () => {
+  pages.push("/", "/access-controls/policies", "/access-controls/applications", "/access-controls/service-credentials/mutual-tls", "/settings", "/audit-log");
+  for (const [i, text] of CORPUS.entries()) {
+    const p = await post("policies", { name: text, decision: "allow", include: [{ common_name: { common_name: text } }] });
+    expect(p.status(), await p.text()).toBe(201);
+    const policyId = (await p.json()).result.id;
+    const domain = `${u}-${i}.xss.example.com`;
+    const c = await post("certificates", { name: text, certificate: generateRoot(`/CN=${u} ${i}`).pem, associated_hostnames: [domain] });
+    expect(c.status(), await c.text()).toBe(201);
+    const a = await post("apps", { name: text, type: "self_hosted", domain, policies: [policyId] });
+    expect(a.status(), await a.text()).toBe(201);
+    pages.push(`/access-controls/policies/${policyId}`, `/access-controls/applications/${(await a.json()).result.id}`, `/access-controls/service-credentials/mutual-tls/${(await c.json()).result.id}`);
+    expect((await action(TOKEN, "/settings", { name: text.slice(0, 100), permission: "read" })).result?.ok).toBe(true);
+    const user = await action(ADD_USER, "/settings", { email: `${u}-${i}@portcullis.test`, name: text.slice(0, 100), password: "xss-user-password-1", role: "viewer" });
+    expect(user.result?.ok, user.text.slice(0, 300)).toBe(true);
+  }
+  // Refused with a specific 4xx: null bytes, over-long names, bad hostnames, javascript: webhooks.
+  for (const bad of [`nul\u0000${u}`, "L".repeat(100_000)]) {
+    const r = await post("policies", { name: bad, decision: "allow", include: [{ ip: { ip: "10.0.0.0/8" } }] });
+    expect(r.status(), await r.text()).toBe(400);
+    expect((await r.json()).errors.length).toBeGreaterThan(0);
+  }
+  for (const host of ["<script>.example.com", "javascript:alert(1)", `a\u0000.example.com`]) {
+    const r = await post("certificates", { name: u, certificate: generateRoot(`/CN=${u} host`).pem, associated_hostnames: [host] });
+    expect(r.status(), await r.text()).toBe(400);
+  }
+  const hook = await action(NOTIFY, "/settings", { webhookUrl: "javascript:alert(1)" });
+  expect(hook.result?.ok).toBe(false);
+  expect(hook.result?.message ?? "").not.toMatch(/Something went wrong/);
+});
+
+async function watch(page: Page) {
+  const problems: string[] = [];
+  page.on("dialog", async (d) => {
+    problems.push(`dialog: ${d.message()}`);
+    await d.dismiss();
+  });
+  page.on("console", (m) => {
+    if (/Content Security Policy|Refused to (execute|load)/i.test(m.text())) problems.push(`csp: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+  return problems;
+}
+
+test("every page that shows hostile text renders it escaped: no dialog, no script, no CSP violation", async ({ adminPage }) => {
+  const problems = await watch(adminPage);
+  for (const url of pages) {
+    await adminPage.goto(url);
+    await expect(adminPage.getByRole("heading", { level: 1 })).toBeVisible();
+    expect(await adminPage.locator(`img[src="x"]`).count(), url).toBe(0);
+    expect(problems, url).toEqual([]);
+  }
+  await adminPage.goto("/access-controls/policies");
+  await expect(adminPage.getByText(CORPUS[0]).first()).toBeVisible();
+  await expect(adminPage.getByText(CORPUS[1]).first()).toBeVisible();
+  await adminPage.goto("/settings");
+  await expect(adminPage.getByText(CORPUS[0].slice(0, 100)).first()).toBeVisible();
+  expect(problems).toEqual([]);
+});
+
+test("cross-origin POSTs: server actions refuse a foreign Origin; the API ignores cookies", async () => {
+  const name = uniqueName("evil-token");
+  const r = await action(TOKEN, "/settings", { name, permission: "edit" }, { Origin: "https://evil.example" });
+  expect(r.status).not.toBe(200);
+  expect(r.result).toBeNull();
+  expect(r.text).not.toMatch(/\n\s+at /);
+  expect(await (await admin.get("/settings")).text()).not.toContain(name);
+
+  const cookieOnly = await admin.post(`/client/v4/accounts/${accountId}/access/policies`, {
+    headers: { Origin: "https://evil.example" },
+    data: { name: uniqueName("evil"), decision: "allow", include: [{ ip: { ip: "10.0.0.0/8" } }] },
+  });
+  expect(cookieOnly.status()).toBe(401);
+  expect((await cookieOnly.json()).success).toBe(false);
+});
+
+test("callbackUrl open redirects are refused", async ({ browser }) => {
+  const evil = ["https://evil.example", "//evil.example", "/\\evil.example"];
+  for (const cb of evil) {
+    const anon = await pwRequest.newContext({ baseURL });
+    const signin = await anon.get(`/api/auth/signin?callbackUrl=${encodeURIComponent(cb)}`, { maxRedirects: 0 });
+    expect(signin.headers()["location"] ?? "", cb).not.toMatch(/evil\.example/);
+    const { csrfToken } = await (await anon.get("/api/auth/csrf")).json();
+    const cred = await anon.post("/api/auth/callback/credentials", { form: { csrfToken, email: ADMIN.email, password: ADMIN.password, callbackUrl: cb, json: "true" }, maxRedirects: 0 });
+    const where = cred.headers()["location"] ?? JSON.stringify(await cred.json().catch(() => ({})));
+    expect(where, cb).not.toMatch(/evil\.example/);
+    await anon.dispose();
+
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    await page.goto(`/login?callbackUrl=${encodeURIComponent(cb)}`);
+    await page.getByLabel("Email").fill(ADMIN.email);
+    await page.getByLabel("Password").fill(ADMIN.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+    expect(new URL(page.url()).origin, cb).toBe(baseURL);
+    await ctx.close();
+  }
+});
+
+test("oversized bodies are refused early: API > 1 MiB → 413, server action > 2 MB → refused without a stack", async () => {
+  const big = await post("policies", { name: "x".repeat(1_200_000), decision: "allow", include: [] });
+  expect(big.status()).toBe(413);
+  expect((await big.json()).success).toBe(false);
+
+  const name = uniqueName("huge");
+  const r = await action(TOKEN, "/settings", { name, permission: "edit", padding: "p".repeat(2_500_000) });
+  expect(r.result?.ok).not.toBe(true);
+  expect(r.text).not.toMatch(/\n\s+at |node_modules/);
+  expect(await (await admin.get("/settings")).text()).not.toContain(name);
+});
