@@ -1,7 +1,6 @@
 "use client";
 
-import { useActionState, useEffect, useState } from "react";
-import { useRouter } from "next/navigation";
+import { useActionState, useState } from "react";
 import { deleteCertificateAction } from "@/app/(console)/access-controls/service-credentials/mutual-tls/actions";
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
@@ -21,22 +20,14 @@ export function DeleteCertificateButton({
   name,
   hostnames,
   impact,
-  redirectTo,
 }: {
   id: string;
   name: string;
   hostnames: string[];
   impact: ImpactedApp[];
-  redirectTo?: string;
 }) {
   const [open, setOpen] = useState(false);
   const [state, action] = useActionState<ActionState<{ id: string }> | null, FormData>(deleteCertificateAction, null);
-  const router = useRouter();
-  useEffect(() => {
-    if (!state?.ok) return;
-    setOpen(false);
-    router.push(`${redirectTo ?? "/access-controls/service-credentials/mutual-tls"}?deleted=${encodeURIComponent(name)}`);
-  }, [state, router, redirectTo, name]);
   return (
     <>
       <Button variant="secondary" size="sm" onClick={() => setOpen(true)} className="text-red-700 dark:text-red-400">

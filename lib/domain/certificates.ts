@@ -8,7 +8,6 @@ import { z } from "zod";
 import type { Tx } from "../db/client";
 import { certificateHostnames, hostnameSettings, mtlsCertificates } from "../db/schema";
 import { normalizeHostnames } from "../hostname";
-import { parseCrl } from "../pki/crl-info";
 import { inspectChainStrict } from "../pki/server";
 import {
   containsPrivateKey,
@@ -25,6 +24,7 @@ import {
 import type { Actor } from "./actor";
 import { certificateHostnameImpact, impactWarning } from "./hostname-settings";
 import { canWrite } from "./actor";
+import { checkCrlForChain, crlWarnings } from "./crls";
 import { mutate } from "./mutate";
 import { fail, ok, READ_ONLY_MESSAGE, zodFieldErrors, type Result } from "./result";
 
@@ -121,18 +121,19 @@ export async function createCertificate(actor: Actor, input: unknown): Promise<R
   if (!parsed.success || !inspected || !hosts?.ok || Object.keys(fieldErrors).length) {
     return fail("validation", "Check the highlighted fields.", fieldErrors);
   }
-  let crl: { pem: string; summary: CrlSummary } | null = null;
-  if (parsed.data.crl) {
-    const checked = await checkCrl(parsed.data.crl, inspected.normalizedPem);
-    if (!checked.ok) return checked;
-    crl = checked.value;
-  }
+  const chain: ChainMemberSummary[] = inspected.certificates.map(({ pem: _pem, ...rest }) => rest);
   const warnings = [
     ...inspected.issues.filter((i) => i.severity === "warning").map((i) => i.message),
     ...hosts.value.notices,
   ];
+  let crl: { pem: string; summary: CrlSummary } | null = null;
+  if (parsed.data.crl) {
+    const checked = await checkCrlForChain(parsed.data.crl, inspected.normalizedPem, chain);
+    if (!checked.ok) return checked;
+    crl = checked.value;
+    warnings.push(...crlWarnings(checked.value.summary));
+  }
   const { name } = parsed.data;
-  const chain: ChainMemberSummary[] = inspected.certificates.map(({ pem: _pem, ...rest }) => rest);
 
   const result = await mutate(actor, async (tx, audit) => {
     // Serialise creators so the soft limit holds under concurrent uploads.
@@ -164,29 +165,6 @@ export async function createCertificate(actor: Actor, input: unknown): Promise<R
     return ok(dto);
   });
   return result.ok ? ok(result.value, warnings) : result;
-}
-
-async function checkCrl(text: string, chainPem: string): Promise<Result<{ pem: string; summary: CrlSummary }>> {
-  const refuse = (messages: string[]) => fail("validation", "Check the certificate revocation list.", { crl: messages });
-  let info;
-  try {
-    info = await parseCrl(text, chainPem);
-  } catch (e) {
-    return refuse([e instanceof Error ? e.message : "The CRL could not be read."]);
-  }
-  const errors = info.issues.filter((i) => i.severity === "error").map((i) => i.message);
-  if (errors.length) return refuse(errors);
-  return ok({
-    pem: text.replace(/\r\n?/g, "\n"),
-    summary: {
-      issuer: info.issuer,
-      issuerCN: info.issuerCN,
-      thisUpdate: info.thisUpdate,
-      nextUpdate: info.nextUpdate,
-      revoked_count: info.revoked.length,
-      revoked: info.revoked.slice(0, 1000),
-    },
-  });
 }
 
 /** What the audit log records: identifying fields, never PEM or full summaries. */

@@ -1,6 +1,7 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
+import { redirect } from "next/navigation";
 import { formValues, runAction, type ActionState } from "@/lib/actions/action-state";
 import {
   containsPrivateKey,
@@ -57,8 +58,10 @@ export async function deleteCertificateAction(_prev: ActionState<{ id: string }>
   const state = await runAction({ write: true, success: `Deleted mTLS certificate ${String(form.get("name") ?? "")}.` }, (actor) =>
     deleteCertificate(actor, id),
   );
-  if (state.ok) revalidatePath(LIST);
-  return state;
+  if (!state.ok) return state;
+  revalidatePath(LIST);
+  // Navigate from the server: the row (and its dialog) disappears with the refreshed list.
+  redirect(`${LIST}?deleted=${encodeURIComponent(String(form.get("name") ?? ""))}`);
 }
 
 /** One switch of one hostname (the Configure page saves each toggle at once). */

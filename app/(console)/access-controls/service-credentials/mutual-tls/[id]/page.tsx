@@ -69,15 +69,6 @@ export default async function ConfigureCertificatePage({ params }: { params: Pro
               <dt className="text-xs font-medium text-slate-500">Certificate ID</dt>
               <dd className="font-mono text-xs select-all">{cert.id}</dd>
             </div>
-            {cert.crl ? (
-              <div>
-                <dt className="text-xs font-medium text-slate-500">Certificate revocation list</dt>
-                <dd>
-                  Issued by {cert.crl.issuerCN ?? cert.crl.issuer}; {cert.crl.revoked_count} revoked; next update{" "}
-                  {cert.crl.nextUpdate ? cert.crl.nextUpdate.slice(0, 10) : "not set"}
-                </dd>
-              </div>
-            ) : null}
           </dl>
         </Card>
       </div>
