@@ -13,6 +13,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 type Bench = () => Promise<Row[]>;
 const BENCHES: Record<string, { describe: string; load: () => Promise<Bench> }> = {
   policy: { describe: "lib/pki + lib/policy decisions vs openssl verify", load: async () => (await import("./policy")).runPolicy },
+  startup: { describe: "next start to /api/health OK, idle RSS vs bare node http", load: async () => (await import("./startup")).runStartup },
+  pages: { describe: "list pages at scale (TTFB p50/p95) on PGlite and PostgreSQL, first-load JS", load: async () => (await import("./pages")).runPages },
 };
 
 async function main() {
