@@ -1,7 +1,8 @@
 import { X509Certificate } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
 import type { Page } from "@playwright/test";
 import { expect, test, uniqueName } from "./fixtures";
-import { generateRoot, generateSeedChain, type SeedChain } from "./helpers/certs";
+import { generateRoot, generateSeedChain, pemToDer, type SeedChain } from "./helpers/certs";
 
 const LIST = "/access-controls/service-credentials/mutual-tls";
 
@@ -171,12 +172,36 @@ test.describe("Mutual TLS", () => {
     await expect(viewerPage.getByRole("link", { name: "Download PEM" })).toBeVisible();
   });
 
+  test("the public-root bundle stays responsive: every certificate listed, details collapsed beyond the first few", async ({ adminPage: page }) => {
+    const bundlePath = "/etc/ssl/certs/ca-certificates.crt";
+    test.skip(!existsSync(bundlePath), "no system CA bundle on this machine");
+    const bundle = readFileSync(bundlePath, "utf8");
+    const distinct = new Set(bundle.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g)).size;
+    await openAddPage(page);
+    // Through the file input (a 220 KB fill() would measure Playwright's typing, not the page).
+    await page.getByLabel("Upload certificate file").setInputFiles(bundlePath);
+    await expect(page.getByLabel("Certificate content")).toHaveValue(bundle);
+    await expect(certificates(page)).toHaveCount(distinct);
+    await expect(inspector(page)).toContainText(`${distinct} certificates`);
+    // Typing elsewhere is not blocked while the bundle is inspected.
+    const name = page.getByLabel("Name", { exact: true });
+    await name.pressSequentially("Public roots");
+    await expect(name).toHaveValue("Public roots");
+    await expect(certificates(page).nth(0).getByText("SHA-256 fingerprint")).toBeVisible();
+    const last = certificates(page).nth(distinct - 1);
+    await expect(last.getByText("SHA-256 fingerprint")).toHaveCount(0);
+    await last.locator("summary").click();
+    await expect(last.getByText("SHA-256 fingerprint")).toBeVisible();
+  });
+
   test("delete asks for confirmation", async ({ adminPage: page }) => {
     const root = generateRoot(`/CN=${uniqueName("Delete me")}`);
     const name = uniqueName("To delete");
     await openAddPage(page);
     await page.getByLabel("Name", { exact: true }).fill(name);
-    await page.getByLabel("Certificate content").fill(root.pem);
+    // A DER file is converted to PEM in the browser.
+    await page.getByLabel("Upload certificate file").setInputFiles({ name: "root.der", mimeType: "application/x-x509-ca-cert", buffer: pemToDer(root.pem) });
+    await expect(page.getByLabel("Certificate content")).toHaveValue(root.pem);
     await expect(certificates(page)).toHaveCount(1);
     await page.getByRole("button", { name: "Save" }).click();
     await expect(page).toHaveURL(/\?added=/);

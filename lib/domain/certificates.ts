@@ -121,7 +121,11 @@ export async function createCertificate(actor: Actor, input: unknown): Promise<R
   if (!parsed.success || !inspected || !hosts?.ok || Object.keys(fieldErrors).length) {
     return fail("validation", "Check the highlighted fields.", fieldErrors);
   }
-  const chain: ChainMemberSummary[] = inspected.certificates.map(({ pem: _pem, ...rest }) => rest);
+  const chain = inspected.certificates.map((c) => {
+    const copy: Partial<typeof c> = { ...c };
+    delete copy.pem;
+    return copy as ChainMemberSummary;
+  });
   const warnings = [
     ...inspected.issues.filter((i) => i.severity === "warning").map((i) => i.message),
     ...hosts.value.notices,

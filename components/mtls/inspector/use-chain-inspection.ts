@@ -10,6 +10,7 @@ export type Inspection =
   | { status: "failed"; message: string };
 
 type Reply = { id: number; result?: InspectResult; error?: string };
+type Answer = { input: string; result?: InspectResult; error?: string; lastGood: InspectResult | null };
 
 const DEBOUNCE_MS = 150;
 
@@ -24,10 +25,9 @@ async function inspectInPage(input: string): Promise<InspectResult> {
  * slow parse of an old text can never overwrite the result for what is in the box now.
  */
 export function useChainInspection(input: string): Inspection {
-  const [state, setState] = useState<Inspection>({ status: "idle" });
+  const [answer, setAnswer] = useState<Answer | null>(null);
   const worker = useRef<Worker | null | undefined>(undefined);
   const latest = useRef(0);
-  const lastResult = useRef<InspectResult | null>(null);
 
   useEffect(() => {
     return () => {
@@ -38,18 +38,16 @@ export function useChainInspection(input: string): Inspection {
 
   useEffect(() => {
     const id = ++latest.current;
-    if (!input.trim()) {
-      setState({ status: "idle" });
-      return;
-    }
-    setState({ status: "running", previous: lastResult.current });
+    if (!input.trim()) return;
     const timer = setTimeout(() => {
       const deliver = (reply: Reply) => {
         if (reply.id !== latest.current) return;
-        if (reply.result) {
-          lastResult.current = reply.result;
-          setState({ status: "done", result: reply.result });
-        } else setState({ status: "failed", message: reply.error ?? "The inspector failed." });
+        setAnswer((prev) => ({
+          input,
+          result: reply.result,
+          error: reply.result ? undefined : (reply.error ?? "The inspector failed."),
+          lastGood: reply.result ?? prev?.lastGood ?? null,
+        }));
       };
       const inPage = () =>
         inspectInPage(input).then(
@@ -80,5 +78,9 @@ export function useChainInspection(input: string): Inspection {
     return () => clearTimeout(timer);
   }, [input]);
 
-  return state;
+  if (!input.trim()) return { status: "idle" };
+  if (answer?.input === input) {
+    return answer.result ? { status: "done", result: answer.result } : { status: "failed", message: answer.error ?? "The inspector failed." };
+  }
+  return { status: "running", previous: answer?.lastGood ?? null };
 }
