@@ -25,9 +25,10 @@ function fingerprint() {
   return hash.digest("hex");
 }
 
-const stampFile = path.join(root, ".next", "portcullis-build-stamp");
+const distDir = path.join(root, process.env.NEXT_DIST_DIR || ".next");
+const stampFile = path.join(distDir, "portcullis-build-stamp");
 const current = fingerprint();
-const built = existsSync(path.join(root, ".next", "BUILD_ID")) && existsSync(stampFile) && readFileSync(stampFile, "utf8") === current;
+const built = existsSync(path.join(distDir, "BUILD_ID")) && existsSync(stampFile) && readFileSync(stampFile, "utf8") === current;
 if (!built || process.env.PORTCULLIS_FORCE_BUILD) {
   console.log("[portcullis] building (sources changed since the last build)…");
   const r = spawnSync(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"], {

@@ -9,6 +9,7 @@ import type { Actor } from "../domain/actor";
 import { dummyHash, verifyPassword } from "./password";
 import { loginLimiters } from "./rate-limit";
 import { clientIp } from "./request-ip";
+import { safeCallbackPath } from "../safe-redirect";
 
 // Origin comes from the request's Host header so that `PORT=4000 npm start` works without NEXTAUTH_URL.
 process.env.AUTH_TRUST_HOST ??= "true";
@@ -99,6 +100,19 @@ async function build(): Promise<NextAuthOptions> {
       ...(oidc ? [oidc] : []),
     ],
     callbacks: {
+      // Only same-origin paths survive as post-sign-in destinations ("//host" and "/\\host" included).
+      redirect({ url, baseUrl }) {
+        const origin = new URL(baseUrl).origin;
+        let candidate = url;
+        try {
+          const parsed = new URL(url, baseUrl);
+          if (parsed.origin !== origin) return baseUrl;
+          candidate = parsed.pathname + parsed.search + parsed.hash;
+        } catch {
+          return baseUrl;
+        }
+        return `${origin}${safeCallbackPath(candidate)}`;
+      },
       async signIn({ user, account }) {
         if (account?.provider !== "oidc") return true;
         // OIDC signs in only users an admin has added (matched by subject, then by email).

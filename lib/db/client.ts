@@ -67,6 +67,8 @@ async function openPostgres(url: string): Promise<DbHandle> {
   });
   // An idle client whose server went away must not crash the process.
   pool.on("error", (err) => console.error("[db] idle client error:", err.message));
+  // A connection that drops while checked out must fail its query, not crash the process.
+  pool.on("connect", (client) => client.on("error", (err) => console.error("[db] connection error:", err.message)));
   const db = drizzle(pool, { schema });
   // Several instances may start at once: serialise migrations with an advisory lock.
   const lockClient = await pool.connect();
