@@ -6,7 +6,7 @@
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { machineFacts, markdownTable, textTable, writeResults, type Row } from "./lib/report";
+import { machineFacts, markdownTable, previousRows, textTable, writeResults, type Row } from "./lib/report";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -14,6 +14,7 @@ type Bench = () => Promise<Row[]>;
 const BENCHES: Record<string, { describe: string; load: () => Promise<Bench> }> = {
   policy: { describe: "lib/pki + lib/policy decisions vs openssl verify", load: async () => (await import("./policy")).runPolicy },
   startup: { describe: "next start to /api/health OK, idle RSS vs bare node http", load: async () => (await import("./startup")).runStartup },
+  inspector: { describe: "Add mTLS inspector in headless Chromium vs bare @peculiar/x509 and node:crypto", load: async () => (await import("./inspector")).runInspector },
   pages: { describe: "list pages at scale (TTFB p50/p95) on PGlite and PostgreSQL, first-load JS", load: async () => (await import("./pages")).runPages },
 };
 
@@ -36,7 +37,8 @@ async function main() {
     console.log(`▶ ${name}: ${BENCHES[name].describe}`);
     try {
       const got = await (await BENCHES[name].load())();
-      rows.push(...got);
+      const measuredAt = new Date().toISOString();
+      rows.push(...got.map((r) => ({ ...r, suite: name, measuredAt })));
       console.log(`  done in ${((Date.now() - started) / 1000).toFixed(1)} s (load ${os.loadavg()[0].toFixed(2)})`);
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
@@ -46,9 +48,13 @@ async function main() {
   }
   machine.loadAverageEnd = os.loadavg().map((n) => Math.round(n * 100) / 100);
   const file = path.join(here, "results", "latest.json");
-  writeResults(file, machine, rows, selected, errors);
+  // Benchmarks not run this time keep their previous rows (each row says when it was measured).
+  const kept = previousRows(file).filter((r) => !selected.includes(r.suite ?? ""));
+  const all = Object.keys(BENCHES).flatMap((name) => [...kept, ...rows].filter((r) => r.suite === name));
+  writeResults(file, machine, all, selected, errors);
   console.log(`\n${textTable(rows)}\n`);
-  if (process.argv.includes("--markdown")) console.log(`${markdownTable(rows)}\n`);
+  if (kept.length) console.log(`(${kept.length} rows from earlier runs of other benchmarks kept in latest.json)`);
+  if (process.argv.includes("--markdown")) console.log(`${markdownTable(all)}\n`);
   console.log(`load average at end: ${machine.loadAverageEnd.join(" ")}; results written to ${path.relative(process.cwd(), file)}`);
   if (errors.length) process.exitCode = 1;
 }

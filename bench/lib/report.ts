@@ -1,6 +1,6 @@
 /** Result rows, the printed table and bench/results/latest.json. */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
@@ -19,6 +19,9 @@ export interface Row {
   /** whether the target is met (null: no target or not measured) */
   met: boolean | null;
   note?: string;
+  /** the benchmark (run.ts name) that produced the row, and when */
+  suite?: string;
+  measuredAt?: string;
 }
 
 export interface Machine {
@@ -102,4 +105,19 @@ export function writeResults(file: string, machine: Machine, rows: Row[], select
   mkdirSync(path.dirname(file), { recursive: true });
   const data = { machine, selected, rows: rows.map((r) => ({ ...r, ratio: ratio(r) })), errors };
   writeFileSync(file, JSON.stringify(data, null, 2) + "\n");
+}
+
+/** Rows of an earlier results file (empty when absent or unreadable). */
+export function previousRows(file: string): Row[] {
+  if (!existsSync(file)) return [];
+  try {
+    const data = JSON.parse(readFileSync(file, "utf8")) as { rows?: Row[] };
+    return (data.rows ?? []).map((r: Row & { ratio?: unknown }) => {
+      const copy = { ...r };
+      delete copy.ratio;
+      return copy;
+    });
+  } catch {
+    return [];
+  }
 }
