@@ -127,7 +127,7 @@ export const accessLogFilterSchema = z.object({
     .transform((v) => v || undefined)
     .refine((v) => v === undefined || /^[0-9TZ:.\-+]+_\d+$/.test(v), "Invalid page cursor"),
 });
-export type AccessLogFilter = z.infer<typeof accessLogFilterSchema>;
+export type AccessLogFilter = Partial<z.infer<typeof accessLogFilterSchema>>;
 
 export const ACCESS_LOG_PAGE_SIZE = 50;
 

@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
 
 type Handler = (request: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
-type RouteModule = Record<string, Handler>;
+type RouteModule = Record<string, unknown>;
 
 const A = "/client/v4/accounts/([^/]+)/access";
 const routes: { re: RegExp; keys: string[]; load: () => Promise<RouteModule> }[] = [
@@ -59,7 +59,7 @@ export async function startApiServer(): Promise<TestApiServer> {
       const m = route.re.exec(pathname)!;
       const params = Object.fromEntries(route.keys.map((k, i) => [k, decodeURIComponent(m[i + 1])]));
       const mod = await route.load();
-      const handler = mod[req.method ?? "GET"];
+      const handler = mod[req.method ?? "GET"] as Handler | undefined;
       if (!handler) {
         res.writeHead(405).end();
         return;

@@ -68,7 +68,7 @@ describe("/client/v4 over HTTP", () => {
   });
 
   it("401 without a token, with a malformed header, with an unknown token", async () => {
-    for (const headers of [{}, { authorization: "Token abc" }, { authorization: `Bearer pc_${"x".repeat(40)}` }]) {
+    for (const headers of [{}, { authorization: "Token abc" }, { authorization: `Bearer pc_${"x".repeat(40)}` }] as Record<string, string>[]) {
       const res = await fetch(`${api.baseURL}/accounts/${accountId}/access/policies`, { headers });
       expect(res.status).toBe(401);
       expect((await res.json()).errors[0].code).toBe(10000);
