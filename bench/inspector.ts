@@ -8,7 +8,6 @@ import { X509Certificate } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { performance } from "node:perf_hooks";
 import { build } from "esbuild";
 import { chromium, type Page } from "playwright-core";
 import { ensureBuild, ROOT, startApp } from "./lib/app";
@@ -114,6 +113,8 @@ export async function runInspector(): Promise<Row[]> {
       const i = c.indexOf("=");
       return { name: c.slice(0, i), value: c.slice(i + 1), url: app.url };
     }));
+    // tsx (esbuild keepNames) wraps named functions in __name(); give the page a no-op so evaluated code runs.
+    await context.addInitScript({ content: "globalThis.__name = (f) => f;" });
     await context.addInitScript(() => {
       const w = window as unknown as { __lt: { start: number; dur: number }[] };
       w.__lt = [];

@@ -15,6 +15,7 @@ const BENCHES: Record<string, { describe: string; load: () => Promise<Bench> }> 
   policy: { describe: "lib/pki + lib/policy decisions vs openssl verify", load: async () => (await import("./policy")).runPolicy },
   startup: { describe: "next start to /api/health OK, idle RSS vs bare node http", load: async () => (await import("./startup")).runStartup },
   inspector: { describe: "Add mTLS inspector in headless Chromium vs bare @peculiar/x509 and node:crypto", load: async () => (await import("./inspector")).runInspector },
+  gateway: { describe: "gateway vs nginx with the exported configuration", load: async () => (await import("./gateway")).runGateway },
   pages: { describe: "list pages at scale (TTFB p50/p95) on PGlite and PostgreSQL, first-load JS", load: async () => (await import("./pages")).runPages },
 };
 
