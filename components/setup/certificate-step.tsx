@@ -1,38 +1,24 @@
 "use client";
 
 import Link from "next/link";
-import { useCallback, useRef, useState } from "react";
 import { CertificateForm } from "@/components/mtls/certificate-form";
 import { Field, Select } from "@/components/ui/field";
-import type { CertificateDto } from "@/lib/domain/certificate-queries";
 import { ChosenCard, NothingChosen, SourceChoice, StepFooter, StepFrame } from "./step-frame";
+import { useStepChoice } from "./use-step-choice";
 import { MTLS_PATH, type CertChoice, type SetupIds, type SetupStep } from "./steps";
 
 type Nav = (step: SetupStep, patch?: SetupIds) => void;
 
 /** Step 1: add the CA chain with the Mutual TLS Add form (same component and server action), or pick one. */
 export function CertificateStep({ cert, certificates, canEdit, nav }: { cert: CertChoice | null; certificates: CertChoice[]; canEdit: boolean; nav: Nav }) {
-  const [changing, setChanging] = useState(false);
-  const [source, setSource] = useState<"new" | "existing">("new");
-  const [picked, setPicked] = useState("");
-  const handled = useRef<string | null>(null);
-
-  // CertificateForm calls onSaved from an effect: keep it stable and act once per saved certificate.
-  const onSaved = useCallback(
-    (dto: CertificateDto) => {
-      if (handled.current === dto.id) return;
-      handled.current = dto.id;
-      setChanging(false);
-      nav("certificate", { certificate: dto.id });
-    },
-    [nav],
-  );
-
-  const showChosen = cert && !changing;
-  let next: Parameters<typeof StepFooter>[0]["next"];
-  if (showChosen) next = { onClick: () => nav("hostnames") };
-  else if (source === "existing") next = { onClick: () => nav("hostnames", { certificate: picked }), disabled: !picked, hint: picked ? undefined : "Choose a certificate to continue." };
-  else next = { disabled: true, hint: "Save the certificate to continue." };
+  const { showChosen, source, setSource, picked, setPicked, onSaved, next, change } = useStepChoice({
+    key: "certificate",
+    step: "certificate",
+    nextStep: "hostnames",
+    chosen: !!cert,
+    nav,
+    noun: "certificate",
+  });
 
   return (
     <StepFrame
@@ -45,8 +31,8 @@ export function CertificateStep({ cert, certificates, canEdit, nav }: { cert: Ce
         </>
       }
     >
-      {showChosen ? (
-        <ChosenCard title={`Certificate: ${cert.name}`} changeLabel="Use a different certificate" onChange={canEdit ? () => setChanging(true) : undefined}>
+      {showChosen && cert ? (
+        <ChosenCard title={`Certificate: ${cert.name}`} changeLabel="Use a different certificate" onChange={canEdit ? change : undefined}>
           <p>
             Associated hostnames:{" "}
             {cert.hostnames.length ? <span className="font-mono text-xs">{cert.hostnames.join(", ")}</span> : "none yet (next step)"}

@@ -1,40 +1,26 @@
 "use client";
 
 import Link from "next/link";
-import { useCallback, useRef, useState } from "react";
 import { PolicyForm } from "@/components/policies/policy-form";
 import { Badge } from "@/components/ui/badge";
 import { Field, Select } from "@/components/ui/field";
-import type { PolicyDto } from "@/lib/domain/policies";
 import { DECISION_LABELS } from "@/lib/policy";
 import { ChosenCard, NothingChosen, SourceChoice, StepFooter, StepFrame } from "./step-frame";
+import { useStepChoice } from "./use-step-choice";
 import { POLICIES_PATH, type PolicyChoice, type SetupIds, type SetupStep } from "./steps";
 
 type Nav = (step: SetupStep, patch?: SetupIds) => void;
 
 /** Step 3: a Service Auth policy with a Valid Certificate or Common Name rule (the Policies form), or an existing one. */
 export function PolicyStep({ policy, policies, canEdit, nav }: { policy: PolicyChoice | null; policies: PolicyChoice[]; canEdit: boolean; nav: Nav }) {
-  const [changing, setChanging] = useState(false);
-  const [source, setSource] = useState<"new" | "existing">("new");
-  const [picked, setPicked] = useState("");
-  const handled = useRef<string | null>(null);
-
-  // PolicyForm calls onSaved from an effect: keep it stable and act once per saved policy.
-  const onSaved = useCallback(
-    (dto: PolicyDto) => {
-      if (handled.current === dto.id) return;
-      handled.current = dto.id;
-      setChanging(false);
-      nav("policy", { policy: dto.id });
-    },
-    [nav],
-  );
-
-  const showChosen = policy && !changing;
-  let next: Parameters<typeof StepFooter>[0]["next"];
-  if (showChosen) next = { onClick: () => nav("application") };
-  else if (source === "existing") next = { onClick: () => nav("application", { policy: picked }), disabled: !picked, hint: picked ? undefined : "Choose a policy to continue." };
-  else next = { disabled: true, hint: "Save the policy to continue." };
+  const { showChosen, source, setSource, picked, setPicked, onSaved, next, change } = useStepChoice({
+    key: "policy",
+    step: "policy",
+    nextStep: "application",
+    chosen: !!policy,
+    nav,
+    noun: "policy",
+  });
 
   return (
     <StepFrame
@@ -48,8 +34,8 @@ export function PolicyStep({ policy, policies, canEdit, nav }: { policy: PolicyC
         </>
       }
     >
-      {showChosen ? (
-        <ChosenCard title={`Policy: ${policy.name}`} changeLabel="Use a different policy" onChange={canEdit ? () => setChanging(true) : undefined}>
+      {showChosen && policy ? (
+        <ChosenCard title={`Policy: ${policy.name}`} changeLabel="Use a different policy" onChange={canEdit ? change : undefined}>
           <p>
             <Badge>{DECISION_LABELS[policy.decision]}</Badge> {policy.summary}
           </p>
