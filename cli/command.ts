@@ -1,3 +1,5 @@
+import { parseArgs, type ParseArgsConfig } from "node:util";
+
 /** Shared CLI types. */
 export interface Command {
   summary: string;
@@ -7,3 +9,12 @@ export interface Command {
 
 /** Thrown for bad invocations: printed as one line, exit code 1. */
 export class UsageError extends Error {}
+
+/** node:util parseArgs with positionals allowed; bad options become a one-line UsageError. */
+export function parseCommandArgs<const O extends ParseArgsConfig["options"]>(args: string[], options: O) {
+  try {
+    return parseArgs({ args, allowPositionals: true, options, strict: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message.split("\n")[0]);
+  }
+}

@@ -1,10 +1,9 @@
 /** `portcullis export nginx`: write an nginx.conf (and CA/CRL files) equivalent to the gateway's configuration. */
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { closeDb, getDbHandle } from "../lib/db/client";
 import { buildNginxExport, DEFAULT_FILES_DIR } from "../lib/export/nginx";
-import { UsageError, type Command } from "./command";
+import { parseCommandArgs, UsageError, type Command } from "./command";
 
 const HELP = `Usage: portcullis export nginx [options]
 
@@ -24,23 +23,14 @@ Options:
 export const exportCommand: Command = {
   summary: "export the configuration for another proxy (nginx)",
   async run(args) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        allowPositionals: true,
-        options: {
-          out: { type: "string" },
-          "files-dir": { type: "string" },
-          listen: { type: "string" },
-          cert: { type: "string" },
-          key: { type: "string" },
-          help: { type: "boolean", short: "h" },
-        },
-      });
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
+    const parsed = parseCommandArgs(args, {
+      out: { type: "string" },
+      "files-dir": { type: "string" },
+      listen: { type: "string" },
+      cert: { type: "string" },
+      key: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    });
     const { values, positionals } = parsed;
     if (values.help) {
       console.log(HELP);

@@ -1,7 +1,6 @@
 /** `portcullis test`: ask a running Portcullis whether a client certificate would be let in, and why. */
 import { readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
-import { UsageError, type Command } from "./command";
+import { parseCommandArgs, UsageError, type Command } from "./command";
 
 const HELP = `Usage: portcullis test [options] CERT
 
@@ -60,24 +59,15 @@ export function formatTrace(t: Trace): string {
 export const testCommand: Command = {
   summary: "test a client certificate against a running Portcullis (allowed or blocked, and why)",
   async run(args) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        allowPositionals: true,
-        options: {
-          url: { type: "string" },
-          token: { type: "string" },
-          hostname: { type: "string" },
-          application: { type: "string" },
-          at: { type: "string" },
-          json: { type: "boolean" },
-          help: { type: "boolean", short: "h" },
-        },
-      });
-    } catch (e) {
-      throw new UsageError((e as Error).message.split("\n")[0]);
-    }
+    const parsed = parseCommandArgs(args, {
+      url: { type: "string" },
+      token: { type: "string" },
+      hostname: { type: "string" },
+      application: { type: "string" },
+      at: { type: "string" },
+      json: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    });
     const { values: v, positionals } = parsed;
     if (v.help) {
       console.log(HELP);

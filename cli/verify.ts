@@ -1,8 +1,7 @@
 /** `portcullis verify`: like `openssl verify -purpose sslclient [-crl_check_all]`, using lib/pki. */
 import { readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { createValidator } from "../lib/pki/validator";
-import { UsageError, type Command } from "./command";
+import { parseCommandArgs, UsageError, type Command } from "./command";
 
 const HELP = `Usage: portcullis verify [options] CERT...
 
@@ -40,24 +39,15 @@ function input(file: string): string | Uint8Array {
 export const verifyCommand: Command = {
   summary: "validate client certificates against CA certificates (like openssl verify)",
   async run(args) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        allowPositionals: true,
-        options: {
-          ca: { type: "string", multiple: true },
-          untrusted: { type: "string", multiple: true },
-          crl: { type: "string", multiple: true },
-          at: { type: "string" },
-          purpose: { type: "string" },
-          json: { type: "boolean" },
-          help: { type: "boolean", short: "h" },
-        },
-      });
-    } catch (e) {
-      throw new UsageError((e as Error).message.split("\n")[0]);
-    }
+    const parsed = parseCommandArgs(args, {
+      ca: { type: "string", multiple: true },
+      untrusted: { type: "string", multiple: true },
+      crl: { type: "string", multiple: true },
+      at: { type: "string" },
+      purpose: { type: "string" },
+      json: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    });
     const { values: v, positionals } = parsed;
     if (v.help) {
       console.log(HELP);
