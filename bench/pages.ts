@@ -3,7 +3,6 @@
  * (bench/seed-scale.ts), starts the bench build on it, signs in through the login form API and samples TTFB p50/p95
  * of every list page and the Overview, on PGlite and on PostgreSQL (BENCH_PG_URL, default
  * postgres://postgres@127.0.0.1:5432/test; a fresh database is created and dropped). Baseline: /login, a bare page.
- * First-load JS per route: the scripts each route's HTML loads, gzip -9.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -11,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { ensureBuild, ROOT, startApp } from "./lib/app";
-import { firstLoadJs, samplePage, signIn, type PageStats } from "./lib/http";
+import { samplePage, signIn, type PageStats } from "./lib/http";
 import type { Row } from "./lib/report";
 
 const RUNS = Number(process.env.BENCH_PAGE_RUNS ?? 30);
@@ -27,8 +26,7 @@ export const LIST_PAGES = [
   "/settings",
   "/nginx-export",
 ];
-const BARE = "/login";
-const INSPECTOR = "/access-controls/service-credentials/mutual-tls/new";
+export const BARE = "/login";
 
 function seed(env: Record<string, string>): { counts: Record<string, number>; seconds: number } {
   const r = spawnSync(path.join(ROOT, "node_modules/.bin/tsx"), ["bench/seed-scale.ts"], { cwd: ROOT, env: { ...process.env, ...env }, encoding: "utf8", maxBuffer: 1 << 26 });
@@ -63,7 +61,7 @@ interface EngineResult {
   seeded: { counts: Record<string, number>; seconds: number };
 }
 
-async function measure(engine: string, env: Record<string, string>, dataDir: string, withJs: boolean): Promise<{ r: EngineResult; js: Row[] }> {
+async function measure(engine: string, env: Record<string, string>, dataDir: string): Promise<EngineResult> {
   const seeded = seed(env);
   const app = await startApp({ dataDir, databaseUrl: env.DATABASE_URL });
   try {
@@ -71,22 +69,7 @@ async function measure(engine: string, env: Record<string, string>, dataDir: str
     const pages = new Map<string, PageStats>();
     const bare = await samplePage(`${app.url}${BARE}`, undefined, RUNS);
     for (const p of LIST_PAGES) pages.set(p, await samplePage(`${app.url}${p}`, cookie, RUNS));
-    const js: Row[] = [];
-    if (withJs) {
-      const bareJs = await firstLoadJs(app.url, BARE);
-      for (const p of [...LIST_PAGES, INSPECTOR]) {
-        const f = await firstLoadJs(app.url, p, cookie);
-        const kb = f.gzipBytes / 1024;
-        const list = p !== INSPECTOR;
-        js.push({
-          benchmark: "first-load JS", metric: `${p} (gzip)`, ours: kb, unit: "KB", better: "lower",
-          baselineName: `bare Next page ${BARE}`, baseline: bareJs.gzipBytes / 1024,
-          target: list ? "≤ 160 KB" : "", met: list ? kb <= 160 && !f.x509 : null,
-          note: `${f.scripts} scripts, ${Math.round(f.rawBytes / 1024)} KB raw; x509 code in first load: ${f.x509 ? "YES" : "no"}`,
-        });
-      }
-    }
-    return { r: { engine, pages, bare, seeded }, js };
+    return { engine, pages, bare, seeded };
   } finally {
     await app.stop();
   }
@@ -109,8 +92,7 @@ export async function runPages(): Promise<Row[]> {
   const out: Row[] = [];
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "portcullis-bench-pages-"));
   try {
-    const { r, js } = await measure("PGlite", { PORTCULLIS_DATA_DIR: dataDir }, dataDir, true);
-    out.push(...rows(r), ...js);
+    out.push(...rows(await measure("PGlite", { PORTCULLIS_DATA_DIR: dataDir }, dataDir)));
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
@@ -121,8 +103,7 @@ export async function runPages(): Promise<Row[]> {
   }
   const pgDir = mkdtempSync(path.join(os.tmpdir(), "portcullis-bench-pages-pg-"));
   try {
-    const { r } = await measure("PostgreSQL", { DATABASE_URL: db.url, PORTCULLIS_DATA_DIR: pgDir }, pgDir, false);
-    out.push(...rows(r));
+    out.push(...rows(await measure("PostgreSQL", { DATABASE_URL: db.url, PORTCULLIS_DATA_DIR: pgDir }, pgDir)));
   } finally {
     await db.drop();
     rmSync(pgDir, { recursive: true, force: true });

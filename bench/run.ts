@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- name ...]`: runs the selected benchmarks (default: all), each with its named baseline in the
  * same run on the same machine, prints one table and writes bench/results/latest.json.
- * Names: policy, startup, inspector, pages, gateway. Environment knobs are listed in each benchmark file.
+ * Names: policy, startup, inspector, pages, js, gateway. Environment knobs are listed in each benchmark file.
  */
 import os from "node:os";
 import path from "node:path";
@@ -15,6 +15,7 @@ const BENCHES: Record<string, { describe: string; load: () => Promise<Bench> }> 
   policy: { describe: "lib/pki + lib/policy decisions vs openssl verify", load: async () => (await import("./policy")).runPolicy },
   startup: { describe: "next start to /api/health OK, idle RSS vs bare node http", load: async () => (await import("./startup")).runStartup },
   inspector: { describe: "Add mTLS inspector in headless Chromium vs bare @peculiar/x509 and node:crypto", load: async () => (await import("./inspector")).runInspector },
+  js: { describe: "first-load JS per route (gzip) vs a bare Next page", load: async () => (await import("./js")).runJs },
   gateway: { describe: "gateway vs nginx with the exported configuration", load: async () => (await import("./gateway")).runGateway },
   pages: { describe: "list pages at scale (TTFB p50/p95) on PGlite and PostgreSQL, first-load JS", load: async () => (await import("./pages")).runPages },
 };

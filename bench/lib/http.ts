@@ -86,7 +86,9 @@ const jsCache = new Map<string, Buffer>();
 /** Scripts the route's HTML loads (what the browser fetches on first load), gzip -9 each, summed. */
 export async function firstLoadJs(base: string, route: string, cookie?: string): Promise<FirstLoad> {
   const html = await (await fetch(`${base}${route}`, { headers: cookie ? { cookie } : {} })).text();
-  const srcs = [...new Set([...html.matchAll(/<script[^>]+src="([^"]+\.js[^"]*)"/g)].map((m) => m[1].replace(/&amp;/g, "&")))];
+  // noModule scripts (legacy polyfills) are not loaded by the browsers Next.js targets.
+  const tags = [...html.matchAll(/<script[^>]+src="([^"]+\.js[^"]*)"[^>]*>/g)].filter((m) => !/\snomodule/i.test(m[0]));
+  const srcs = [...new Set(tags.map((m) => m[1].replace(/&amp;/g, "&")))];
   let gzipBytes = 0;
   let rawBytes = 0;
   let x509 = false;
