@@ -1,7 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { and, eq } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
 import { getDb } from "@/lib/db/client";
 import { alerts, auditEvents, mtlsCertificates } from "@/lib/db/schema";
 import { activeAlerts, evaluateAlerts, listAlerts } from "@/lib/domain/alerts";
@@ -58,7 +58,7 @@ async function addCert(name: string, expiresOn: Date, crl: unknown = null) {
 
 async function attempts(alertId: string) {
   const db = await getDb();
-  const rows = await db.select().from(auditEvents).where(and(eq(auditEvents.action, "notification.attempt"), eq(auditEvents.resourceId, alertId)));
+  const rows = await db.select().from(auditEvents).where(and(eq(auditEvents.action, "notification.attempt"), eq(auditEvents.resourceId, alertId))).orderBy(asc(auditEvents.id));
   return rows.map((r) => ({ actor: r.actor, ...(r.after as { status: string; attempt: number; http_status: number | null }) }));
 }
 
@@ -265,7 +265,7 @@ describe("notification settings", () => {
     expect(refused).toMatchObject({ ok: true, value: { ok: false, error: "Connection refused by 127.0.0.1:9" } });
     expect((await sendTestNotification(viewerActor, { webhookUrl: hookUrl })).ok).toBe(false);
     const db = await getDb();
-    const rows = await db.select().from(auditEvents).where(and(eq(auditEvents.action, "notification.attempt"), eq(auditEvents.resourceId, "test")));
+    const rows = await db.select().from(auditEvents).where(and(eq(auditEvents.action, "notification.attempt"), eq(auditEvents.resourceId, "test"))).orderBy(asc(auditEvents.id));
     expect(rows.map((r) => (r.after as { status: string }).status)).toEqual(["delivered", "failed", "failed"]);
   });
 });
