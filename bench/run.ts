@@ -17,7 +17,7 @@ const BENCHES: Record<string, { describe: string; load: () => Promise<Bench> }> 
   inspector: { describe: "Add mTLS inspector in headless Chromium vs bare @peculiar/x509 and node:crypto", load: async () => (await import("./inspector")).runInspector },
   js: { describe: "first-load JS per route (gzip) vs a bare Next page", load: async () => (await import("./js")).runJs },
   gateway: { describe: "gateway vs nginx with the exported configuration", load: async () => (await import("./gateway")).runGateway },
-  pages: { describe: "list pages at scale (TTFB p50/p95) on PGlite and PostgreSQL, first-load JS", load: async () => (await import("./pages")).runPages },
+  pages: { describe: "list pages at scale (TTFB p50/p95) on PGlite and PostgreSQL", load: async () => (await import("./pages")).runPages },
 };
 
 async function main() {
