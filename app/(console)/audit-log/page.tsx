@@ -17,7 +17,7 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Sea
   const parsed = auditFilterSchema.safeParse(raw);
   const filter = parsed.success ? parsed.data : auditFilterSchema.parse({});
   const fieldErrors = parsed.success ? {} : Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0]), [i.message]]));
-  const [{ events, total, pages }, facets] = await Promise.all([listAuditEvents(filter), auditFacets()]);
+  const [{ events, total, totalIsCapped, pages }, facets] = await Promise.all([listAuditEvents(filter), auditFacets()]);
   const link = (page: number) => {
     const q = new URLSearchParams();
     for (const k of ["actor", "resourceType", "from", "to"] as const) if (filter[k]) q.set(k, filter[k]);
@@ -65,7 +65,9 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Sea
           <AuditTable events={events} />
           <nav aria-label="Pagination" className="mt-4 flex items-center justify-between text-sm">
             <span>
-              Page {filter.page} of {pages} · {total} event{total === 1 ? "" : "s"}
+              {totalIsCapped
+                ? `Page ${filter.page} · more than ${total.toLocaleString("en")} events`
+                : `Page ${filter.page} of ${pages} · ${total} event${total === 1 ? "" : "s"}`}
             </span>
             <span className="flex gap-2">
               {filter.page > 1 ? (
