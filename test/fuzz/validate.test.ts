@@ -22,6 +22,31 @@ function checkResult(r: ValidationResult): void {
 
 const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
 
+/** Offset just past a DER tag + length at `at`. */
+function headerEnd(der: Uint8Array, at: number): { content: number; end: number } {
+  const first = der[at + 1];
+  if (first < 0x80) return { content: at + 2, end: at + 2 + first };
+  const n = first & 0x7f;
+  let len = 0;
+  for (let i = 0; i < n; i++) len = len * 256 + der[at + 2 + i];
+  return { content: at + 2 + n, end: at + 2 + n + len };
+}
+
+/** Offset of the unused-bits octet of the certificate's signatureValue BIT STRING. */
+function signatureUnusedBitsOffset(der: Uint8Array): number {
+  const outer = headerEnd(der, 0);
+  const tbs = headerEnd(der, outer.content);
+  const alg = headerEnd(der, tbs.end);
+  return headerEnd(der, alg.end).content;
+}
+
+/** Differs from `seed` only in the signature's unused-bits octet (see the known disagreement below). */
+const onlyUnusedBitsChanged = (b: Uint8Array, seed: Uint8Array) => {
+  if (b.length !== seed.length) return false;
+  const at = signatureUnusedBitsOffset(seed);
+  return b.every((x, i) => i === at || x === seed[i]);
+};
+
 let pki: SmallPki;
 let leafDer: Uint8Array;
 let anchors: string[];
@@ -46,10 +71,21 @@ describe("validateClientCertificate on hostile input", () => {
       fc.asyncProperty(fc.constant(null).chain(() => mutatedBytes(leafDer)), async (b) => {
         const r = await validate(b, anchors);
         checkResult(r);
-        if (!sameBytes(b, leafDer)) expect(r.errors.filter((e) => e.code !== "unable_to_get_crl").length).toBeGreaterThan(0);
+        if (!sameBytes(b, leafDer) && !onlyUnusedBitsChanged(b, leafDer)) expect(r.errors.filter((e) => e.code !== "unable_to_get_crl").length).toBeGreaterThan(0);
       }),
       { numRuns: 300 },
     );
+  });
+
+  // Found by the property above: OpenSSL refuses a signature BIT STRING whose unused-bits octet is not 0
+  // ("certificate signature failure": invalid bit string bits left); lib/pki ignores the octet and accepts the
+  // certificate, whose SHA-256 fingerprint differs from the original's. `it.fails` records the disagreement:
+  // once lib/pki refuses such certificates this test fails and becomes a plain `it`.
+  it.fails("refuses a certificate whose signature BIT STRING has unused bits, as openssl verify does", async () => {
+    const b = leafDer.slice();
+    b[signatureUnusedBitsOffset(leafDer)] = 1;
+    const r = await validate(b, anchors);
+    expect(r.errors.filter((e) => e.code !== "unable_to_get_crl").length).toBeGreaterThan(0);
   });
 
   it("mutated leaf PEM and arbitrary leaf input", async () => {
@@ -68,7 +104,7 @@ describe("validateClientCertificate on hostile input", () => {
       fc.asyncProperty(mutatedBytes(rootDer), mutatedBytes(interDer), fc.boolean(), async (root, inter, interAsAnchor) => {
         const r = interAsAnchor ? await validate(leafDer, [root, inter]) : await validate(leafDer, [root], [inter]);
         checkResult(r);
-        if (!sameBytes(root, rootDer) && !sameBytes(inter, interDer)) expect(r.ok).toBe(false);
+        if (!sameBytes(root, rootDer) && !sameBytes(inter, interDer) && !onlyUnusedBitsChanged(inter, interDer)) expect(r.ok).toBe(false);
       }),
       { numRuns: 200 },
     );
