@@ -6,6 +6,7 @@ import { Badge } from "@/components/ui/badge";
 import { buttonClass } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/card";
 import { Notice } from "@/components/ui/notice";
+import { Pager, pageParam } from "@/components/ui/pager";
 import { PageHeader } from "@/components/ui/page-header";
 import { Table, Td, Th } from "@/components/ui/table";
 import { requireUser } from "@/lib/auth/session";
@@ -16,10 +17,15 @@ export const metadata: Metadata = { title: "Policies" };
 
 const TONE = { allow: "green", deny: "red", bypass: "amber", non_identity: "blue" } as const;
 
-export default async function PoliciesPage() {
+const PAGE_SIZE = 100;
+
+export default async function PoliciesPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const me = await requireUser();
   const canEdit = me.role === "admin";
-  const [{ items }, usage] = await Promise.all([listPolicies(), policyApplications()]);
+  const page = pageParam((await searchParams).page);
+  const { items, total } = await listPolicies({ page, perPage: PAGE_SIZE });
+  const usage = await policyApplications(items.map((p) => p.id));
+  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   const add = canEdit ? (
     <Link href="/access-controls/policies/new" className={buttonClass("primary")} role="button">
       Add a policy
@@ -37,7 +43,7 @@ export default async function PoliciesPage() {
           You have read-only access (viewer role). Ask an admin to make changes.
         </Notice>
       ) : null}
-      {items.length === 0 ? (
+      {total === 0 ? (
         <EmptyState title="No policies yet">
           A policy decides who gets in: for mTLS, use the Service Auth action with a Common Name or Valid Certificate rule.
         </EmptyState>
@@ -79,6 +85,7 @@ export default async function PoliciesPage() {
           </tbody>
         </Table>
       )}
+      <Pager page={page} pages={pages} total={total} noun={total === 1 ? "policy" : "policies"} href={(n) => `/access-controls/policies?page=${n}`} />
     </>
   );
 }
