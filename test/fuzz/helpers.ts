@@ -5,6 +5,9 @@ import os from "node:os";
 import path from "node:path";
 import fc from "fast-check";
 
+// A fixed seed keeps `npm test` reproducible for everyone; FUZZ_SEED=random explores (and FUZZ_SEED=<n> replays).
+if (process.env.FUZZ_SEED !== "random") fc.configureGlobal({ seed: Number(process.env.FUZZ_SEED ?? 20261123) });
+
 /** Hang guard (not a speed check): an input that keeps the parser busy this long is reported as a hang. */
 export const HANG_MS = 5000;
 
