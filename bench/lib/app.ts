@@ -21,10 +21,12 @@ export interface BuildInfo {
   buildSeconds: number | null;
 }
 
-/** Builds `.next-bench` once (or again with BENCH_REBUILD=1) and returns what it was built from. */
+let rebuilt = false;
+
+/** Builds `.next-bench` once (or again, once per run, with BENCH_REBUILD=1) and returns what it was built from. */
 export function ensureBuild(): BuildInfo {
   const infoFile = path.join(DIST_PATH, "bench-build.json");
-  if (!process.env.BENCH_REBUILD && existsSync(path.join(DIST_PATH, "BUILD_ID"))) {
+  if ((!process.env.BENCH_REBUILD || rebuilt) && existsSync(path.join(DIST_PATH, "BUILD_ID"))) {
     if (existsSync(infoFile)) return JSON.parse(readFileSync(infoFile, "utf8")) as BuildInfo;
     return { commit: "unknown (built outside the bench)", dirtyFiles: -1, builtAt: "unknown", buildSeconds: null };
   }
@@ -37,6 +39,7 @@ export function ensureBuild(): BuildInfo {
   if (r.status !== 0) throw new Error(`next build failed:\n${String(r.stdout).slice(-3000)}${String(r.stderr).slice(-3000)}`);
   const info: BuildInfo = { commit, dirtyFiles, builtAt: new Date().toISOString(), buildSeconds: Math.round((performance.now() - t0) / 1000) };
   writeFileSync(infoFile, JSON.stringify(info, null, 2));
+  rebuilt = true;
   return info;
 }
 
