@@ -7,13 +7,18 @@ import { PageHeader } from "@/components/ui/page-header";
 import { Table, Td, Th } from "@/components/ui/table";
 import { requireUser } from "@/lib/auth/session";
 import { listApplications } from "@/lib/domain/applications";
+import { Pager, pageParam } from "@/components/ui/pager";
 
 export const metadata: Metadata = { title: "Applications" };
 
-export default async function ApplicationsPage() {
+const PAGE_SIZE = 100;
+
+export default async function ApplicationsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const me = await requireUser();
   const canEdit = me.role === "admin";
-  const { items } = await listApplications();
+  const page = pageParam((await searchParams).page);
+  const { items, total } = await listApplications({ page, perPage: PAGE_SIZE });
+  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   const add = canEdit ? (
     <Link href="/access-controls/applications/new" className={buttonClass("primary")} role="button">
       Add an application
@@ -31,7 +36,7 @@ export default async function ApplicationsPage() {
           You have read-only access (viewer role). Ask an admin to make changes.
         </Notice>
       ) : null}
-      {items.length === 0 ? (
+      {total === 0 ? (
         <EmptyState title="No applications yet">
           Add the hostname you want to protect, then attach policies on its Policies tab.
         </EmptyState>
@@ -73,6 +78,7 @@ export default async function ApplicationsPage() {
           </tbody>
         </Table>
       )}
+      <Pager page={page} pages={pages} total={total} noun={total === 1 ? "application" : "applications"} href={(n) => `/access-controls/applications?page=${n}`} />
     </>
   );
 }
