@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { AddUserForm } from "@/components/settings/add-user-form";
 import { UserRow } from "@/components/settings/user-row";
 import { Card } from "@/components/ui/card";
-import { Notice } from "@/components/ui/notice";
+import { ReadOnlyNotice } from "@/components/ui/read-only-notice";
 import { PageHeader } from "@/components/ui/page-header";
 import { Table, Th } from "@/components/ui/table";
 import { requireUser } from "@/lib/auth/session";
@@ -21,9 +21,7 @@ export default async function SettingsPage() {
     <>
       <PageHeader title="Settings" description="Users, API tokens and notifications for this Portcullis instance." />
       {!canEdit ? (
-        <Notice tone="info" className="mb-4">
-          You have read-only access (viewer role). Ask an admin to make changes.
-        </Notice>
+        <ReadOnlyNotice />
       ) : null}
       <Card className="mb-6">
         <dl className="flex flex-wrap items-center gap-x-3 gap-y-1 text-sm">

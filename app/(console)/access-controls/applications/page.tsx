@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { buttonClass } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/card";
-import { Notice } from "@/components/ui/notice";
+import { ReadOnlyNotice } from "@/components/ui/read-only-notice";
 import { PageHeader } from "@/components/ui/page-header";
 import { Table, Td, Th } from "@/components/ui/table";
 import { requireUser } from "@/lib/auth/session";
@@ -32,9 +32,7 @@ export default async function ApplicationsPage({ searchParams }: { searchParams:
         actions={add}
       />
       {!canEdit ? (
-        <Notice tone="info" className="mb-4">
-          You have read-only access (viewer role). Ask an admin to make changes.
-        </Notice>
+        <ReadOnlyNotice />
       ) : null}
       {total === 0 ? (
         <EmptyState title="No applications yet">

@@ -5,8 +5,8 @@ import { UsedBy } from "@/components/policies/used-by";
 import { Badge } from "@/components/ui/badge";
 import { buttonClass } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/card";
-import { Notice } from "@/components/ui/notice";
 import { Pager, pageParam } from "@/components/ui/pager";
+import { ReadOnlyNotice } from "@/components/ui/read-only-notice";
 import { PageHeader } from "@/components/ui/page-header";
 import { Table, Td, Th } from "@/components/ui/table";
 import { requireUser } from "@/lib/auth/session";
@@ -39,9 +39,7 @@ export default async function PoliciesPage({ searchParams }: { searchParams: Pro
         actions={add}
       />
       {!canEdit ? (
-        <Notice tone="info" className="mb-4">
-          You have read-only access (viewer role). Ask an admin to make changes.
-        </Notice>
+        <ReadOnlyNotice />
       ) : null}
       {total === 0 ? (
         <EmptyState title="No policies yet">

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { ApplicationTabs } from "@/components/applications/application-tabs";
-import { Notice } from "@/components/ui/notice";
+import { ReadOnlyNotice } from "@/components/ui/read-only-notice";
 import { PageHeader } from "@/components/ui/page-header";
 import { requireUser } from "@/lib/auth/session";
 import { getApplication } from "@/lib/domain/applications";
@@ -34,9 +34,7 @@ export default async function ConfigureApplicationPage({ params, searchParams }:
         }
       />
       {!canEdit ? (
-        <Notice tone="info" className="mb-4">
-          You have read-only access (viewer role). Ask an admin to make changes.
-        </Notice>
+        <ReadOnlyNotice />
       ) : null}
       <ApplicationTabs key={app.id} app={app} options={options} canEdit={canEdit} initialTab={search.tab === "policies" ? "policies" : "overview"} />
     </>

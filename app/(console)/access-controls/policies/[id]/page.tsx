@@ -4,7 +4,7 @@ import { notFound } from "next/navigation";
 import { PolicyForm } from "@/components/policies/policy-form";
 import { UsedBy } from "@/components/policies/used-by";
 import { Card } from "@/components/ui/card";
-import { Notice } from "@/components/ui/notice";
+import { ReadOnlyNotice } from "@/components/ui/read-only-notice";
 import { PageHeader } from "@/components/ui/page-header";
 import { requireUser } from "@/lib/auth/session";
 import { getPolicy, policyApplications } from "@/lib/domain/policies";
@@ -22,9 +22,7 @@ export default async function EditPolicyPage({ params }: { params: Promise<{ id:
     return (
       <>
         <PageHeader title={policy.name} description={<Link href="/access-controls/policies" className="underline">Back to Policies</Link>} />
-        <Notice tone="info" className="mb-4">
-          You have read-only access (viewer role). Ask an admin to make changes.
-        </Notice>
+        <ReadOnlyNotice />
         <Card className="space-y-2 text-sm">
           <p>Action: {DECISION_LABELS[policy.decision]}</p>
           <p>Session duration: {policy.session_duration}</p>

@@ -8,6 +8,7 @@ import { ExpiryBadge } from "@/components/mtls/expiry-badge";
 import { buttonClass } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/card";
 import { Notice } from "@/components/ui/notice";
+import { ReadOnlyNotice } from "@/components/ui/read-only-notice";
 import { PageHeader } from "@/components/ui/page-header";
 import { Table, Td, Th } from "@/components/ui/table";
 import { requireUser } from "@/lib/auth/session";
@@ -52,9 +53,7 @@ export default async function MutualTlsPage({ searchParams }: { searchParams: Pr
       {added ? <Notice tone="success" className="mb-4">{`Added mTLS certificate ${added.name}.`}</Notice> : null}
       {one(sp.deleted) ? <Notice tone="success" className="mb-4">{`Deleted mTLS certificate ${one(sp.deleted)}.`}</Notice> : null}
       {!canEdit ? (
-        <Notice tone="info" className="mb-4">
-          You have read-only access (viewer role). Ask an admin to add or change certificates.
-        </Notice>
+        <ReadOnlyNotice ask="add or change certificates" />
       ) : null}
       {total === 0 && !filtered ? (
         <EmptyState title="No mTLS certificates yet">

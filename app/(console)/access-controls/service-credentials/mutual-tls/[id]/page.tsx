@@ -9,7 +9,7 @@ import { HostnameSettings } from "@/components/mtls/hostname-settings";
 import { StoredChain } from "@/components/mtls/stored-chain";
 import { buttonClass } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
-import { Notice } from "@/components/ui/notice";
+import { ReadOnlyNotice } from "@/components/ui/read-only-notice";
 import { PageHeader } from "@/components/ui/page-header";
 import { requireUser } from "@/lib/auth/session";
 import { certificateHostnameImpact, getCertificate, getHostnameSettings } from "@/lib/domain/certificates";
@@ -45,9 +45,7 @@ export default async function ConfigureCertificatePage({ params }: { params: Pro
         }
       />
       {!canEdit ? (
-        <Notice tone="info" className="mb-4">
-          You have read-only access (viewer role). Ask an admin to change this certificate.
-        </Notice>
+        <ReadOnlyNotice ask="change this certificate" />
       ) : null}
       <div className="grid grid-cols-1 gap-6 lg:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
         <Card>

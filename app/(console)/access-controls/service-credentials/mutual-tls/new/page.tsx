@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { CertificateForm } from "@/components/mtls/certificate-form";
-import { Notice } from "@/components/ui/notice";
+import { ReadOnlyNotice } from "@/components/ui/read-only-notice";
 import { PageHeader } from "@/components/ui/page-header";
 import { requireUser } from "@/lib/auth/session";
 
@@ -23,7 +23,7 @@ export default async function NewCertificatePage() {
       {me.role === "admin" ? (
         <CertificateForm />
       ) : (
-        <Notice tone="info">You have read-only access (viewer role). Ask an admin to add mTLS certificates.</Notice>
+        <ReadOnlyNotice ask="add mTLS certificates" className="" />
       )}
     </>
   );
