@@ -51,11 +51,16 @@ async function paste(page: Page, input: string): Promise<PasteResult> {
     const t0 = performance.now();
     type(text);
     let seenBusy = section.getAttribute("aria-busy") === "true";
-    await new Promise<void>((resolve) => {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        obs.disconnect();
+        reject(new Error(`no verdict 30 s after the paste (aria-busy=${section.getAttribute("aria-busy")}): ${section.textContent!.slice(0, 200)}`));
+      }, 30_000);
       const check = () => {
         if (section.getAttribute("aria-busy") === "true") seenBusy = true;
         if (seenBusy && section.getAttribute("aria-busy") === "false" && section.textContent!.includes("Overall verdict")) {
           obs.disconnect();
+          clearTimeout(timer);
           resolve();
         }
       };
