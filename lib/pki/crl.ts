@@ -5,7 +5,7 @@ import {
   DerError,
   expectTag,
   hexColon,
-  readBitString,
+  readSignatureBits,
   readBoolean,
   readOid,
   readTime,
@@ -102,7 +102,7 @@ export function parseCrlDer(der: Uint8Array): ParsedCrl {
       return p && p.tag !== TAG.NULL ? whole(der, p) : null;
     })(),
     tbsSignatureOid: readOid(der, tbsAlg[0]),
-    signature: readBitString(der, sigT).bytes,
+    signature: readSignatureBits(der, sigT),
     issuer,
     thisUpdate,
     nextUpdate,

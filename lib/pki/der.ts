@@ -121,6 +121,13 @@ export function readSmallInt(buf: Uint8Array, t: Tlv): number {
   return v;
 }
 
+/** A signature BIT STRING: whole octets only (OpenSSL refuses "bits left"; accepting them makes signatures malleable). */
+export function readSignatureBits(buf: Uint8Array, t: Tlv): Uint8Array {
+  const { bytes, unused } = readBitString(buf, t);
+  if (unused !== 0) throw new DerError("signature BIT STRING has unused bits");
+  return bytes;
+}
+
 /** BIT STRING payload without the unused-bits octet. */
 export function readBitString(buf: Uint8Array, t: Tlv): { bytes: Uint8Array; unused: number } {
   expectTag(t, TAG.BIT_STRING, "BIT STRING");

@@ -1,5 +1,5 @@
 /** Signature verification with WebCrypto (globalThis.crypto.subtle) only. */
-import { children, content, readOid, readSmallInt, readTlv, unsignedInt } from "./der";
+import { children, content, expectTag, readOid, readSmallInt, readTlv, TAG, unsignedInt } from "./der";
 import { CURVES, HASH_OIDS, signatureAlgorithmInfo } from "./oids";
 import type { PublicKeyInfo } from "./x509";
 
@@ -78,8 +78,12 @@ function plan(sigOid: string, sigParams: Uint8Array | null, key: PublicKeyInfo):
 /** ECDSA-Sig-Value (DER) → r‖s as WebCrypto expects. */
 function ecdsaRaw(sig: Uint8Array, fieldBytes: number): Uint8Array | null {
   try {
-    const seq = readTlv(sig, 0);
-    const [r, s] = children(sig, seq);
+    // Strict DER, as OpenSSL: SEQUENCE { INTEGER r, INTEGER s } and nothing after it.
+    const seq = expectTag(readTlv(sig, 0), TAG.SEQUENCE, "Ecdsa-Sig-Value");
+    if (seq.end !== sig.length) return null;
+    const parts = children(sig, seq);
+    if (parts.length !== 2) return null;
+    const [r, s] = parts.map((t) => expectTag(t, TAG.INTEGER, "Ecdsa-Sig-Value integer"));
     const out = new Uint8Array(fieldBytes * 2);
     const rb = unsignedInt(content(sig, r));
     const sb = unsignedInt(content(sig, s));

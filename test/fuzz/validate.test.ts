@@ -40,7 +40,7 @@ function signatureUnusedBitsOffset(der: Uint8Array): number {
   return headerEnd(der, alg.end).content;
 }
 
-/** Offsets of the bytes lib/pki does not check in an ECDSA signatureValue: unused bits, SEQUENCE and INTEGER tags. */
+/** Offsets of the signatureValue bytes that a lenient DER reader would let change: unused bits, SEQUENCE and INTEGER tags. */
 function ecdsaSignatureTagOffsets(der: Uint8Array): number[] {
   const unused = signatureUnusedBitsOffset(der);
   const seq = headerEnd(der, unused + 1);
@@ -48,7 +48,7 @@ function ecdsaSignatureTagOffsets(der: Uint8Array): number[] {
   return [unused, unused + 1, seq.content, r.end];
 }
 
-/** Differs from `seed` only in those bytes: the known lib/pki/openssl disagreements recorded below with `it.fails`. */
+/** Differs from `seed` only in those bytes: the signature re-encodings OpenSSL refuses (tested below). */
 const onlyKnownLenientBytesChanged = (b: Uint8Array, seed: Uint8Array) => {
   if (b.length !== seed.length) return false;
   const lenient = new Set(ecdsaSignatureTagOffsets(seed));
@@ -85,24 +85,23 @@ describe("validateClientCertificate on hostile input", () => {
     );
   });
 
-  // Found by the property above. OpenSSL 3 refuses both (openssl verify: "certificate signature failure"); lib/pki
-  // accepts both, so a valid certificate can be re-encoded into "valid" copies with other SHA-256 fingerprints.
-  // `it.fails` records each disagreement: once lib/pki refuses such certificates the test fails and becomes `it`.
-  it.fails("refuses a signature BIT STRING with unused bits (OpenSSL: invalid bit string bits left)", async () => {
+  // Found by the property above: OpenSSL 3 refuses these re-encodings ("certificate signature failure"), and so does
+  // lib/pki now — otherwise one valid certificate could be re-encoded into "valid" copies with other fingerprints.
+  it("refuses a signature BIT STRING with unused bits (OpenSSL: invalid bit string bits left)", async () => {
     const b = leafDer.slice();
     b[signatureUnusedBitsOffset(leafDer)] = 1;
     const r = await validate(b, anchors);
     expect(r.errors.filter((e) => e.code !== "unable_to_get_crl").length).toBeGreaterThan(0);
   });
 
-  it.fails("refuses an ECDSA signature whose Ecdsa-Sig-Value is tagged SET instead of SEQUENCE", async () => {
+  it("refuses an ECDSA signature whose Ecdsa-Sig-Value is tagged SET instead of SEQUENCE", async () => {
     const b = leafDer.slice();
     b[ecdsaSignatureTagOffsets(leafDer)[1]] = 0x31;
     const r = await validate(b, anchors);
     expect(r.errors.filter((e) => e.code !== "unable_to_get_crl").length).toBeGreaterThan(0);
   });
 
-  it.fails("refuses an ECDSA signature whose s is not tagged INTEGER", async () => {
+  it("refuses an ECDSA signature whose s is not tagged INTEGER", async () => {
     const b = leafDer.slice();
     b[ecdsaSignatureTagOffsets(leafDer)[3]] = 0x03;
     const r = await validate(b, anchors);
