@@ -63,5 +63,5 @@ describe("resilience: load", () => {
       .from(auditEvents)
       .where(and(inArray(auditEvents.action, actions), gte(auditEvents.at, since)));
     expect(opKeys(events)).toEqual(opKeys(report.acked));
-  });
+  }, 120_000);
 });
