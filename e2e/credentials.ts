@@ -3,4 +3,6 @@ export const ADMIN = {
   password: process.env.PORTCULLIS_ADMIN_PASSWORD || "e2e-admin-password-1",
 };
 export const VIEWER = { email: "viewer@portcullis.test", password: "e2e-viewer-password-1" };
-export const STATE = { admin: ".tmp/e2e-auth/admin.json", viewer: ".tmp/e2e-auth/viewer.json" };
+/** Scratch directory of this e2e run (relative to the repo root); E2E_TMP lets two runs share a checkout. */
+const TMP = process.env.E2E_TMP || ".tmp";
+export const STATE = { admin: `${TMP}/e2e-auth/admin.json`, viewer: `${TMP}/e2e-auth/viewer.json` };

@@ -5,7 +5,7 @@ export const baseURL = `http://127.0.0.1:${port}`;
 
 export default defineConfig({
   testDir: ".",
-  outputDir: "../test-results",
+  outputDir: process.env.E2E_TMP ? `../${process.env.E2E_TMP}/test-results` : "../test-results",
   fullyParallel: false,
   workers: 1,
   retries: 0,

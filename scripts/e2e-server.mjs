@@ -5,7 +5,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const dataDir = path.join(root, ".tmp", "e2e-data");
+const dataDir = path.resolve(root, process.env.E2E_TMP || ".tmp", "e2e-data");
 rmSync(dataDir, { recursive: true, force: true });
 process.env.PORTCULLIS_DATA_DIR = dataDir;
 process.env.PORT = process.env.E2E_PORT || "3100";
