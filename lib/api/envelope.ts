@@ -47,7 +47,21 @@ export function failureBody(errors: ApiMessage[]) {
   return { success: false as const, errors, messages: [] as ApiMessage[], result: null };
 }
 
+/** Longest quoted value an error message repeats back, and the longest message. */
+export const MAX_QUOTED_CHARS = 80;
+export const MAX_MESSAGE_CHARS = 1000;
+
+/**
+ * Validation messages quote what was sent (`"<value>" is not a valid hostname`): a huge value is shortened
+ * so that an error never echoes a megabyte of input back, and the explanation after it stays readable.
+ */
+export function shortenMessage(message: string): string {
+  const short = message.replace(new RegExp(`"([^"]{${MAX_QUOTED_CHARS + 1},})"`, "g"), (_, v: string) => `"${v.slice(0, MAX_QUOTED_CHARS)}…"`);
+  return short.length > MAX_MESSAGE_CHARS ? `${short.slice(0, MAX_MESSAGE_CHARS)}…` : short;
+}
+
 export function failure(status: number, errors: ApiMessage[], headers?: HeadersInit): Response {
+  errors = errors.map((e) => (e.message.length > MAX_QUOTED_CHARS ? { ...e, message: shortenMessage(e.message) } : e));
   const h = new Headers(headers);
   // The SDK retries 408/409/429/5xx unless told otherwise; a refused request must not be re-sent blindly.
   if (status === 409 && !h.has("x-should-retry")) h.set("x-should-retry", "false");
