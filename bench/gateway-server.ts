@@ -1,7 +1,7 @@
 /**
  * Child process of bench/gateway.ts: on a fresh PGlite data dir (PORTCULLIS_DATA_DIR), creates the seed's chain as
  * an mTLS certificate for the host, a Service Auth policy (Common Name "John Doe", exclude 192.0.2.0/24), an Allow
- * policy and an application proxying to ORIGIN_URL; starts the Portcullis gateway and writes the nginx export for
+ * policy and an application proxying to ORIGIN_URL; starts the Portcullis gateway (GATEWAY_WORKERS processes, default one per core) and writes the nginx export for
  * the same configuration. Prints one JSON line with the ports and files, then serves until SIGTERM.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
@@ -13,7 +13,7 @@ import { createApplication } from "../lib/domain/applications";
 import { createCertificate } from "../lib/domain/certificates";
 import { createPolicy } from "../lib/domain/policies";
 import { buildNginxExport } from "../lib/export/nginx";
-import { createGateway, loadServerCert } from "../lib/gateway";
+import { createGateway, loadServerCert, workersFromEnv } from "../lib/gateway";
 import { generateGatewayPki } from "../test/integration/gateway-fixtures";
 
 const HOST = "auth.example.com";
@@ -34,12 +34,13 @@ async function main() {
   must(await createApplication(actor, { name: "Auth portal", domain: HOST, policies: [svc.id, staff.id], origin_url: originUrl }));
   const dir = mkdtempSync(path.join(os.tmpdir(), "portcullis-bench-gw-"));
   const identity = loadServerCert({ dir: path.join(dir, "tls"), hostnames: [HOST] });
-  const gw = await createGateway({ port: 0, host: "127.0.0.1", identity });
+  const workers = workersFromEnv();
+  const gw = await createGateway({ port: 0, host: "127.0.0.1", identity, workers });
   const out = await buildNginxExport({ filesDir: dir, listen: `127.0.0.1:${nginxPort}`, serverCertificate: identity.certPath, serverCertificateKey: path.join(dir, "tls", "server.key") });
   writeFileSync(path.join(dir, "nginx.conf"), out.config);
   for (const f of out.files) writeFileSync(path.join(dir, f.name), f.content);
   mkdirSync(path.join(dir, "logs"), { recursive: true });
-  console.log(JSON.stringify({ host: HOST, gatewayPort: gw.port, dir, cacert: identity.certPath, client: pki.client }));
+  console.log(JSON.stringify({ host: HOST, gatewayPort: gw.port, workers, dir, cacert: identity.certPath, client: pki.client }));
   process.once("SIGTERM", () => {
     void gw.close().finally(() => closeDb().finally(() => process.exit(0)));
   });

@@ -55,12 +55,17 @@ async function main() {
       }
     }
   };
-  setTimeout(() => (start = performance.now()), 500);
+  let cpu0 = process.cpuUsage();
+  setTimeout(() => {
+    start = performance.now();
+    cpu0 = process.cpuUsage();
+  }, 500);
   await Promise.all(Array.from({ length: o.concurrency }, worker));
   const secs = (performance.now() - (start || warmEnd)) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   lat.sort((a, b) => a - b);
   const pct = (p: number) => lat[Math.min(lat.length - 1, Math.max(0, Math.ceil((p / 100) * lat.length) - 1))] ?? NaN;
-  console.log(JSON.stringify({ rps: lat.length / secs, requests: lat.length, errors, statuses, p50: pct(50), p99: pct(99) }));
+  console.log(JSON.stringify({ rps: lat.length / secs, requests: lat.length, errors, statuses, p50: pct(50), p99: pct(99), seconds: secs, cpuMs: (cpu.user + cpu.system) / 1000 }));
   agent.destroy();
 }
 

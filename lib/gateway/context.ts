@@ -57,18 +57,41 @@ function parseOrigin(url: string | null): URL | null {
   }
 }
 
-async function build(hostname: string, identity: ServerIdentity): Promise<HostContext> {
+/**
+ * What the gateway reads from the database for one hostname. Plain data (structured-clone safe), so the process that
+ * owns the database can ship it to gateway worker processes over IPC.
+ */
+export interface HostConfig {
+  /** CA PEMs of the certificates associated with the hostname, with their CRLs */
+  cas: string[];
+  crls: string[];
+  forwarding: boolean;
+  apps: ApplicationForGateway[];
+}
+
+export type HostConfigSource = (hostname: string) => Promise<HostConfig>;
+
+/** The database source (the process that owns the database). */
+export async function loadHostConfig(hostname: string): Promise<HostConfig> {
   const [certs, apps, settings] = await Promise.all([
     certificatesForHostname(hostname),
     applicationsForHostname(hostname),
     getHostnameSettings([hostname]),
   ]);
-  const cas = certs.map((c) => c.pem);
-  const crls = certs.map((c) => c.crlPem).filter((c): c is string => !!c);
+  return {
+    cas: certs.map((c) => c.pem),
+    crls: certs.map((c) => c.crlPem).filter((c): c is string => !!c),
+    forwarding: settings[0]?.client_certificate_forwarding ?? false,
+    apps,
+  };
+}
+
+async function build(hostname: string, identity: ServerIdentity, source: HostConfigSource): Promise<HostContext> {
+  const { cas, crls, forwarding, apps } = await source(hostname);
   return {
     hostname,
-    associated: certs.length > 0,
-    forwarding: settings[0]?.client_certificate_forwarding ?? false,
+    associated: cas.length > 0,
+    forwarding,
     validator: cas.length ? createValidator({ trustAnchors: cas, crls }) : null,
     apps: apps.map((app) => {
       const d = parseGoDuration(app.session_duration);
@@ -88,7 +111,10 @@ export class ContextCache {
   private generation = 0;
   readonly defaultContext: tls.SecureContext;
 
-  constructor(private identity: ServerIdentity) {
+  constructor(
+    private identity: ServerIdentity,
+    private source: HostConfigSource = loadHostConfig,
+  ) {
     this.defaultContext = secureContextFor(identity, [], []);
   }
 
@@ -97,7 +123,7 @@ export class ContextCache {
     const hit = this.hosts.get(host);
     if (hit) return hit;
     const gen = this.generation;
-    const p = build(host, this.identity);
+    const p = build(host, this.identity, this.source);
     this.hosts.set(host, p);
     p.then(
       () => {

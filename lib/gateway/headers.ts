@@ -41,18 +41,22 @@ export interface ForwardInfo {
   host: string;
 }
 
+/** Connection-listed header names (RFC 9110 §7.6.1), or null when the header only says keep-alive/close. */
+function connectionListed(value: string | string[] | undefined): Set<string> | null {
+  if (value === undefined) return null;
+  const v = String(value).toLowerCase();
+  if (v === "keep-alive" || v === "close") return null;
+  const names = v.split(",").map((s) => s.trim()).filter(Boolean);
+  return names.length ? new Set(names) : null;
+}
+
 export function originHeaders(incoming: IncomingHttpHeaders, info: ForwardInfo): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
-  const connectionListed = new Set(
-    String(incoming.connection ?? "")
-      .split(",")
-      .map((s) => s.trim().toLowerCase())
-      .filter(Boolean),
-  );
-  for (const [name, value] of Object.entries(incoming)) {
-    if (value === undefined) continue;
-    const n = name.toLowerCase();
-    if (STRIP.has(n) || HOP_BY_HOP.has(n) || connectionListed.has(n)) continue;
+  const listed = connectionListed(incoming.connection);
+  // Node gives IncomingHttpHeaders with lower-case names.
+  for (const n in incoming) {
+    const value = incoming[n];
+    if (value === undefined || STRIP.has(n) || HOP_BY_HOP.has(n) || (listed !== null && listed.has(n))) continue;
     out[n] = value;
   }
   const prior = incoming["x-forwarded-for"];
@@ -78,8 +82,9 @@ export function originHeaders(incoming: IncomingHttpHeaders, info: ForwardInfo):
 /** Response headers from the origin that must not be relayed as they are. */
 export function clientResponseHeaders(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || HOP_BY_HOP.has(name.toLowerCase())) continue;
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined || HOP_BY_HOP.has(name)) continue;
     out[name] = value;
   }
   return out;

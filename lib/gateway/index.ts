@@ -1,9 +1,19 @@
-/** Gateway start-up from the environment (GATEWAY_PORT, GATEWAY_HOST, GATEWAY_CERT/GATEWAY_KEY, GATEWAY_ISSUER). */
+/** Gateway start-up from the environment (GATEWAY_PORT, GATEWAY_HOST, GATEWAY_CERT/GATEWAY_KEY, GATEWAY_ISSUER, GATEWAY_WORKERS). */
+import os from "node:os";
 import { createGateway, type Gateway } from "./server";
 import { loadServerCert } from "./server-cert";
 
 export { createGateway, JWKS_PATH, COOKIE_NAME, type Gateway, type GatewayOptions } from "./server";
 export { loadServerCert } from "./server-cert";
+
+/** GATEWAY_WORKERS: processes serving the gateway port; default one per core (os.availableParallelism()). */
+export function workersFromEnv(): number {
+  const raw = process.env.GATEWAY_WORKERS?.trim();
+  if (!raw) return os.availableParallelism();
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new Error(`GATEWAY_WORKERS must be a whole number from 1 to 256, got "${raw}"`);
+  return n;
+}
 
 const g = globalThis as { __portcullisGateway?: Promise<Gateway> };
 
@@ -15,8 +25,9 @@ export function startGatewayFromEnv(): Promise<Gateway | null> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) return Promise.reject(new Error(`GATEWAY_PORT must be a port number, got "${raw}"`));
   g.__portcullisGateway ??= (async () => {
     const identity = loadServerCert();
-    const gw = await createGateway({ port, host: process.env.GATEWAY_HOST || "0.0.0.0", identity, issuer: process.env.GATEWAY_ISSUER || undefined });
-    console.log(`[gateway] listening on https://${process.env.GATEWAY_HOST || "0.0.0.0"}:${gw.port} (${identity.source} server certificate)`);
+    const workers = workersFromEnv();
+    const gw = await createGateway({ port, host: process.env.GATEWAY_HOST || "0.0.0.0", identity, issuer: process.env.GATEWAY_ISSUER || undefined, workers });
+    console.log(`[gateway] listening on https://${process.env.GATEWAY_HOST || "0.0.0.0"}:${gw.port} (${identity.source} server certificate, ${workers === 1 ? "in this process" : `${workers} worker processes`})`);
     return gw;
   })();
   g.__portcullisGateway.catch(() => {

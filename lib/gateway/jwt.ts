@@ -31,10 +31,24 @@ async function newKey(): Promise<{ kid: string; privateJwk: JWK }> {
   return { kid, privateJwk: { ...privateJwk, kid, alg: ALG } };
 }
 
-export async function loadSigner(): Promise<Signer> {
+/** The installation's signing key (private JWK), created on first use. Only the process that owns the database calls it. */
+export interface SigningKey {
+  kid: string;
+  privateJwk: JWK;
+}
+
+export async function loadSigningKey(): Promise<SigningKey> {
   const db = await getDb();
   const candidate = await newKey();
-  const stored = await ensureSetting(db, SETTING, () => candidate);
+  return ensureSetting(db, SETTING, () => candidate);
+}
+
+export async function loadSigner(): Promise<Signer> {
+  return signerFromKey(await loadSigningKey());
+}
+
+/** A signer over a given key: gateway worker processes get the key from the primary, so every worker signs alike. */
+export async function signerFromKey(stored: SigningKey): Promise<Signer> {
   const key = await importJWK(stored.privateJwk, ALG);
   const { d: _d, ...pub } = stored.privateJwk;
   void _d;

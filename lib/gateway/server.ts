@@ -3,14 +3,18 @@
  * decides every request with lib/pki + lib/policy, answers 403 when no policy allows, and otherwise proxies to
  * the application's origin with a signed Access JWT (CF_Authorization cookie, Cf-Access-Jwt-Assertion header).
  * Configuration changes (notifications, or the 500 ms fingerprint poll) drop the compiled contexts at once.
+ *
+ * `createGateway({ workers: 1 })` (the default) serves in this process. With `workers > 1` this process (the one
+ * that owns the database) starts that many worker processes sharing the port (lib/gateway/cluster.ts): they get
+ * the per-hostname configuration and the signing key over IPC and send access-log rows back in batches.
  */
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
 import type { TLSSocket } from "node:tls";
-import { recordAccess, flushAccessLog } from "../domain/access-log";
+import { recordAccess, flushAccessLog, type AccessLogEntry } from "../domain/access-log";
 import { watchConfig } from "../domain/config-events";
-import { appForPath, ContextCache, GATEWAY_CIPHERS, type ServerIdentity } from "./context";
+import { appForPath, ContextCache, GATEWAY_CIPHERS, loadHostConfig, type HostConfigSource, type ServerIdentity } from "./context";
 import { checkCertificate, evaluate, peerInfo, reasonOf } from "./decide";
 import { clientResponseHeaders, originHeaders } from "./headers";
 import { loadSigner, type Signer } from "./jwt";
@@ -25,6 +29,8 @@ export interface GatewayOptions {
   identity: ServerIdentity;
   /** JWT issuer; default https://<request host>[:port] */
   issuer?: string;
+  /** Processes serving the port: 1 (default) = this process; more = worker processes (see lib/gateway/cluster.ts). */
+  workers?: number;
 }
 
 export interface Gateway {
@@ -56,21 +62,73 @@ interface CachedJwt {
 }
 
 export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
-  const cache = new ContextCache(opts.identity);
-  const signer: Signer = await loadSigner();
+  const workers = Math.max(1, Math.floor(opts.workers ?? 1));
+  if (workers > 1) return (await import("./cluster")).startGatewayCluster(opts, workers);
+  const listener = await createListener({ ...opts, signer: await loadSigner(), source: loadHostConfig, sink: recordAccess });
+  const unwatch = await watchConfig(listener.reload);
+  return {
+    port: listener.port,
+    reload: listener.reload,
+    async close() {
+      await unwatch();
+      await listener.close();
+      await flushAccessLog();
+    },
+  };
+}
+
+export interface ListenerOptions extends GatewayOptions {
+  signer: Signer;
+  /** where per-hostname configuration comes from: the database, or the primary process over IPC */
+  source: HostConfigSource;
+  /** where access-log rows go: recordAccess, or a batch sent to the primary process */
+  sink: (entry: AccessLogEntry) => void;
+}
+
+interface Upstream {
+  mod: typeof http | typeof https;
+  hostname: string;
+  port: string | number;
+  base: string;
+  agent: http.Agent;
+}
+
+/** The TLS listener and the per-request path; no database access (a worker process runs it as it is). */
+export async function createListener(opts: ListenerOptions): Promise<Gateway> {
+  const cache = new ContextCache(opts.identity, opts.source);
+  const { signer, sink } = opts;
   const jwks = JSON.stringify(signer.jwks);
+  const jwksHeaders = { "content-type": "application/json", "cache-control": "public, max-age=300", "content-length": Buffer.byteLength(jwks) };
   const jwts = new Map<string, CachedJwt>();
   const agents = { http: new http.Agent({ keepAlive: true, maxSockets: 256 }), https: new https.Agent({ keepAlive: true, maxSockets: 256 }) };
+  // Per origin URL (one per compiled application, rebuilt on reload): what http.request needs, computed once.
+  const upstreams = new WeakMap<URL, Upstream>();
+  let listenPort = 0;
 
   const reload = () => {
     cache.clear();
     jwts.clear();
   };
-  const unwatch = await watchConfig(reload);
 
-  async function tokenFor(key: string, claims: Parameters<Signer["sign"]>[0], ttl: number): Promise<string> {
+  function upstreamOf(origin: URL): Upstream {
+    let u = upstreams.get(origin);
+    if (!u) {
+      const tls_ = origin.protocol === "https:";
+      u = {
+        mod: tls_ ? https : http,
+        hostname: origin.hostname.replace(/^\[|\]$/g, ""),
+        port: origin.port || (tls_ ? 443 : 80),
+        base: origin.pathname.replace(/\/$/, ""),
+        agent: tls_ ? agents.https : agents.http,
+      };
+      upstreams.set(origin, u);
+    }
+    return u;
+  }
+
+  async function tokenFor(key: string, claims: Parameters<Signer["sign"]>[0], ttl: number, now: number): Promise<string> {
     const hit = jwts.get(key);
-    if (hit && hit.renewAt > Date.now()) return hit.token;
+    if (hit && hit.renewAt > now) return hit.token;
     const token = await signer.sign(claims, ttl);
     jwts.set(key, { token, renewAt: Date.now() + (ttl * 1000) / 2 });
     if (jwts.size > 10_000) jwts.delete(jwts.keys().next().value as string);
@@ -83,32 +141,32 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     peer.requests++;
     const hostname = hostOf(req, socket);
     const path = req.url || "/";
-    if (path === JWKS_PATH || path.startsWith(`${JWKS_PATH}?`)) {
-      res.writeHead(200, { "content-type": "application/json", "cache-control": "public, max-age=300", "content-length": Buffer.byteLength(jwks) });
+    if (path.startsWith(JWKS_PATH) && (path.length === JWKS_PATH.length || path[JWKS_PATH.length] === "?")) {
+      res.writeHead(200, jwksHeaders);
       res.end(jwks);
       return;
     }
     const ip = unmap(socket.remoteAddress ?? "");
     const ctx = await cache.get(hostname);
     const compiled = appForPath(ctx, path);
-    const cert = await checkCertificate(ctx, peer.chain);
-    const base = { at: new Date(), hostname, clientCn: cert.context.commonName ?? null, serialNumber: cert.serial, ip: ip || null };
+    const at = new Date();
+    const cert = await checkCertificate(ctx, peer.chain, at);
+    const clientCn = cert.context.commonName ?? null;
     if (!compiled) {
-      recordAccess({ ...base, applicationId: null, applicationName: null, decision: "deny", policyId: null, policyName: null, reason: "No application protects this hostname and path" });
+      sink({
+        at, hostname, applicationId: null, applicationName: null, clientCn, serialNumber: cert.serial, decision: "deny",
+        policyId: null, policyName: null, reason: "No application protects this hostname and path", ip: ip || null,
+      });
       sendError(req, res, 404, { title: "Not found", message: "No application is configured for this address.", hostname });
       return;
     }
     const decision = evaluate(ctx, compiled, cert, ip, path);
     const reason = reasonOf(decision, cert);
     const app = compiled.app;
-    recordAccess({
-      ...base,
-      applicationId: app.id,
-      applicationName: app.name,
-      decision: decision.decision,
-      policyId: decision.policy?.id ?? null,
-      policyName: decision.policy?.name ?? null,
-      reason,
+    const policy = decision.policy;
+    sink({
+      at, hostname, applicationId: app.id, applicationName: app.name, clientCn, serialNumber: cert.serial, decision: decision.decision,
+      policyId: policy?.id ?? null, policyName: policy?.name ?? null, reason, ip: ip || null,
     });
     if (decision.decision !== "allow") {
       sendError(req, res, 403, { ...FORBIDDEN, reason, hostname });
@@ -118,58 +176,46 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
       sendError(req, res, 502, { title: "No origin", message: `The application "${app.name}" has no origin URL configured.`, hostname });
       return;
     }
-    const port = (socket.address() as AddressInfo).port;
-    const issuer = opts.issuer ?? `https://${hostname}${port === 443 ? "" : `:${port}`}`;
+    const issuer = opts.issuer ?? (listenPort === 443 ? `https://${hostname}` : `https://${hostname}:${listenPort}`);
     const sub = cert.sha256 ? cert.sha256.replace(/:/g, "").toLowerCase() : "";
     const ttl = compiled.sessionSeconds;
-    const jwt = await tokenFor(`${app.id}|${sub}|${decision.policy?.id}|${issuer}`, { aud: app.aud, iss: issuer, sub, common_name: cert.context.commonName ?? "", policy_id: decision.policy?.id }, ttl);
-    const setCookie = cookieValue(req, COOKIE_NAME) === jwt ? null : `${COOKIE_NAME}=${jwt}; Path=/; Max-Age=${Math.floor(ttl)}; Secure; HttpOnly; SameSite=Lax`;
-    proxy(req, res, compiled.origin, {
-      headers: originHeaders(req.headers, {
-        leaf: cert.context.valid ? peer.chain[0] : null,
-        chain: cert.issuers,
-        forwarding: ctx.forwarding,
-        firstRequest: peer.requests === 1,
-        jwt,
-        clientIp: ip,
-        host: req.headers.host ?? hostname,
-      }),
-      setCookie,
-      hostname,
-    });
+    const jwt = await tokenFor(`${app.id}|${sub}|${policy?.id}|${issuer}`, { aud: app.aud, iss: issuer, sub, common_name: clientCn ?? "", policy_id: policy?.id }, ttl, at.getTime());
+    const setCookie = req.headers.cookie !== undefined && cookieValue(req, COOKIE_NAME) === jwt ? null : `${COOKIE_NAME}=${jwt}; Path=/; Max-Age=${Math.floor(ttl)}; Secure; HttpOnly; SameSite=Lax`;
+    proxy(req, res, upstreamOf(compiled.origin), originHeaders(req.headers, {
+      leaf: cert.context.valid ? peer.chain[0] : null,
+      chain: cert.issuers,
+      forwarding: ctx.forwarding,
+      firstRequest: peer.requests === 1,
+      jwt,
+      clientIp: ip,
+      host: req.headers.host ?? hostname,
+    }), setCookie, hostname);
   }
 
-  function proxy(req: IncomingMessage, res: ServerResponse, origin: URL, o: { headers: http.OutgoingHttpHeaders; setCookie: string | null; hostname: string }) {
-    const https_ = origin.protocol === "https:";
-    const base = origin.pathname.replace(/\/$/, "");
-    const upstream = (https_ ? https : http).request(
-      {
-        protocol: origin.protocol,
-        hostname: origin.hostname.replace(/^\[|\]$/g, ""),
-        port: origin.port || (https_ ? 443 : 80),
-        method: req.method,
-        path: `${base}${req.url || "/"}`,
-        headers: o.headers,
-        agent: https_ ? agents.https : agents.http,
-      },
+  function proxy(req: IncomingMessage, res: ServerResponse, u: Upstream, headers: http.OutgoingHttpHeaders, setCookie: string | null, hostname: string) {
+    const upstream = u.mod.request(
+      { hostname: u.hostname, port: u.port, method: req.method, path: u.base ? `${u.base}${req.url || "/"}` : req.url || "/", headers, agent: u.agent },
       (ures) => {
-        const headers = clientResponseHeaders(ures.headers);
-        if (o.setCookie) {
-          const prior = headers["set-cookie"];
-          headers["set-cookie"] = [...(Array.isArray(prior) ? prior : prior ? [String(prior)] : []), o.setCookie];
+        const out = clientResponseHeaders(ures.headers);
+        if (setCookie) {
+          const prior = out["set-cookie"];
+          out["set-cookie"] = prior === undefined ? [setCookie] : [...(Array.isArray(prior) ? prior : [String(prior)]), setCookie];
         }
-        res.writeHead(ures.statusCode ?? 502, ures.statusMessage, headers);
+        res.writeHead(ures.statusCode ?? 502, ures.statusMessage, out);
         ures.pipe(res);
       },
     );
     upstream.on("error", (e) => {
-      if (!res.headersSent) sendError(req, res, 502, { title: "Bad gateway", message: `The origin could not be reached (${e.message}).`, hostname: o.hostname });
+      if (!res.headersSent) sendError(req, res, 502, { title: "Bad gateway", message: `The origin could not be reached (${e.message}).`, hostname });
       else res.destroy();
     });
     res.on("close", () => {
       if (!res.writableFinished) upstream.destroy();
     });
-    req.pipe(upstream);
+    // A request without a body (no Content-Length, no Transfer-Encoding: GET, HEAD…) needs no pipe.
+    const h = req.headers;
+    if (h["content-length"] === undefined && h["transfer-encoding"] === undefined) upstream.end();
+    else req.pipe(upstream);
   }
 
   const server = https.createServer(
@@ -204,19 +250,18 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
       resolve();
     });
   });
+  listenPort = (server.address() as AddressInfo).port;
 
   return {
-    port: (server.address() as AddressInfo).port,
+    port: listenPort,
     reload,
     async close() {
-      await unwatch();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
       agents.http.destroy();
       agents.https.destroy();
-      await flushAccessLog();
     },
   };
 }

@@ -1,0 +1,172 @@
+/**
+ * The gateway as worker processes sharing one listening socket (node:cluster, SCHED_NONE: every worker accepts on
+ * the same socket, as nginx workers do; no per-connection hand-off through this process).
+ *
+ * This process (the primary) owns the database — PGlite can be opened by one process only — so the workers never
+ * open it: they ask the primary for a hostname's configuration (lib/gateway/context.ts HostConfig: CA PEMs, CRLs,
+ * forwarding setting, applications with their policies) when they first see the hostname, get the installation's
+ * JWT signing key once at start (every worker signs with the same key, so the JWKS is the same everywhere), and
+ * send their access-log rows back in batches, which the primary queues with recordAccess. A configuration change
+ * (watchConfig: notification or the 500 ms fingerprint poll) is pushed to every worker as a reload message, so it
+ * takes effect in all of them within a second. A worker that dies is replaced.
+ */
+import cluster, { type Worker } from "node:cluster";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { flushAccessLog, recordAccess } from "../domain/access-log";
+import { watchConfig } from "../domain/config-events";
+import { loadHostConfig, type HostConfig } from "./context";
+import { loadSigningKey, type SigningKey } from "./jwt";
+import type { Gateway, GatewayOptions } from "./server";
+import type { ToPrimary, ToWorker } from "./ipc";
+
+const START_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 5_000;
+
+/** lib/gateway/worker.ts, run with the tsx loader (the primary may be a bundled Next.js server). */
+function workerEntry(): string {
+  const file = process.env.GATEWAY_WORKER_ENTRY || path.join(/*turbopackIgnore: true*/ process.cwd(), "lib", "gateway", "worker.ts");
+  if (!existsSync(file)) throw new Error(`gateway worker entry ${file} not found (run from the Portcullis directory, or set GATEWAY_WORKER_ENTRY)`);
+  return file;
+}
+
+function workerExecArgv(): string[] {
+  const inherited = process.execArgv;
+  return inherited.some((a) => a.includes("tsx")) ? inherited : [...inherited, "--import", "tsx"];
+}
+
+export async function startGatewayCluster(opts: GatewayOptions, count: number): Promise<Gateway> {
+  if (!cluster.isPrimary) throw new Error("the gateway cluster must be started from the primary process");
+  const key: SigningKey = await loadSigningKey();
+  cluster.schedulingPolicy = cluster.SCHED_NONE;
+  cluster.setupPrimary({ exec: workerEntry(), execArgv: workerExecArgv(), serialization: "advanced" });
+
+  const workers = new Set<Worker>();
+  let port = 0;
+  let closing = false;
+  let crashes = 0;
+  // One database read per hostname per configuration generation, shared by the workers.
+  let configs = new Map<string, Promise<HostConfig>>();
+
+  const send = (w: Worker, m: ToWorker) => {
+    if (w.isConnected()) w.send(m, undefined, () => undefined);
+  };
+  const broadcast = (m: ToWorker) => workers.forEach((w) => send(w, m));
+  const reload = () => {
+    configs = new Map();
+    broadcast({ t: "reload" });
+  };
+
+  function hostConfig(hostname: string): Promise<HostConfig> {
+    const map = configs;
+    let p = map.get(hostname);
+    if (!p) {
+      p = loadHostConfig(hostname);
+      map.set(hostname, p);
+      p.catch(() => map.delete(hostname));
+      if (map.size > 10_000) map.delete(map.keys().next().value as string);
+    }
+    return p;
+  }
+
+  function fork(): Promise<number> {
+    // Workers asking for the same address and port share one socket. With port 0 that is the first worker's random
+    // port as long as one of them still holds it; a worker started when none is left asks for that port by number.
+    const listenOn = workers.size > 0 || !port ? opts.port : port;
+    return new Promise((resolve, reject) => {
+      const w = cluster.fork({ PORTCULLIS_GATEWAY_WORKER: "1" });
+      workers.add(w);
+      let started = false;
+      const timer = setTimeout(() => {
+        if (!started) {
+          reject(new Error(`gateway worker did not start within ${START_TIMEOUT_MS / 1000} s`));
+          w.process.kill("SIGKILL");
+        }
+      }, START_TIMEOUT_MS);
+      w.on("message", (m: ToPrimary) => {
+        switch (m.t) {
+          case "hello":
+            // Sent once the worker listens for messages (an ES module worker drops messages sent before that).
+            send(w, { t: "init", port: listenOn, host: opts.host ?? "0.0.0.0", identity: { cert: opts.identity.cert, key: opts.identity.key }, issuer: opts.issuer ?? null, key });
+            break;
+          case "ready":
+            started = true;
+            clearTimeout(timer);
+            resolve(m.port);
+            break;
+          case "failed":
+            clearTimeout(timer);
+            reject(new Error(m.message));
+            break;
+          case "need":
+            hostConfig(m.hostname).then(
+              (config) => send(w, { t: "host", id: m.id, config }),
+              (e: Error) => send(w, { t: "host", id: m.id, error: e.message }),
+            );
+            break;
+          case "log":
+            for (const row of m.rows) recordAccess(row);
+            break;
+        }
+      });
+      w.on("exit", (code, signal) => {
+        workers.delete(w);
+        clearTimeout(timer);
+        if (!started) {
+          reject(new Error(`gateway worker exited during start-up (${signal ?? `code ${code}`})`));
+          return;
+        }
+        if (closing) return;
+        // Replace it; back off if workers keep dying.
+        crashes++;
+        console.error(`[gateway] worker ${w.process.pid} exited (${signal ?? `code ${code}`}); starting another`);
+        const delay = Math.min(10_000, 200 * 2 ** Math.min(crashes, 6));
+        setTimeout(() => {
+          if (!closing) fork().then(() => (crashes = Math.max(0, crashes - 1))).catch((e: Error) => console.error(`[gateway] worker restart failed: ${e.message}`));
+        }, delay).unref();
+      });
+    });
+  }
+
+  async function stopAll(): Promise<void> {
+    closing = true;
+    await Promise.all(
+      [...workers].map(
+        (w) =>
+          new Promise<void>((resolve) => {
+            if (w.isDead()) return resolve();
+            const timer = setTimeout(() => w.process.kill("SIGKILL"), STOP_TIMEOUT_MS);
+            w.once("exit", () => {
+              clearTimeout(timer);
+              resolve();
+            });
+            if (w.isConnected()) send(w, { t: "close" });
+            else w.process.kill("SIGTERM");
+          }),
+      ),
+    );
+  }
+
+  const unwatch = await watchConfig(reload);
+  try {
+    // The first worker binds (port 0 picks a port); the others share its socket.
+    const first = fork();
+    const rest = Array.from({ length: count - 1 }, () => fork());
+    port = await first;
+    await Promise.all(rest);
+  } catch (e) {
+    await stopAll();
+    await unwatch();
+    throw e;
+  }
+
+  return {
+    port,
+    reload,
+    async close() {
+      await unwatch();
+      await stopAll();
+      await flushAccessLog();
+    },
+  };
+}

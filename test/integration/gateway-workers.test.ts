@@ -1,0 +1,101 @@
+/**
+ * The gateway with worker processes (createGateway({ workers: 2 })): this process owns the database and ships the
+ * configuration and the signing key to the workers; the workers share the port, sign with the same key, send their
+ * access-log rows back, apply a configuration change within a second, and a killed worker is replaced.
+ */
+import cluster from "node:cluster";
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { createLocalJWKSet, jwtVerify } from "jose";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { flushAccessLog, listAccessLog } from "@/lib/domain/access-log";
+import { createApplication } from "@/lib/domain/applications";
+import { createCertificate } from "@/lib/domain/certificates";
+import { createPolicy, updatePolicy } from "@/lib/domain/policies";
+import { createGateway, loadServerCert, type Gateway } from "@/lib/gateway";
+import { adminActor } from "../helpers/actors";
+import { curl, generateGatewayPki, startOrigin, until, type GatewayPki } from "./gateway-fixtures";
+
+const HOST = "auth.example.com";
+let pki: GatewayPki;
+let origin: Awaited<ReturnType<typeof startOrigin>>;
+let gw: Gateway;
+let cacert: string;
+let aud = "";
+let policyId = "";
+
+const get = (o: Partial<Parameters<typeof curl>[0]> = {}) => curl({ host: HOST, port: gw.port, cacert, ...o });
+const workerPids = () => Object.values(cluster.workers ?? {}).flatMap((w) => (w && !w.isDead() ? [w.process.pid!] : []));
+
+beforeAll(async () => {
+  pki = generateGatewayPki();
+  origin = await startOrigin();
+  const cert = await createCertificate(adminActor, { name: "Seed chain", certificate: pki.chainPem, associated_hostnames: [HOST], crl: pki.crlPem });
+  expect(cert.ok, JSON.stringify(cert)).toBe(true);
+  const pol = await createPolicy(adminActor, { name: "John Doe devices", decision: "non_identity", include: [{ common_name: { common_name: "John Doe" } }] });
+  if (!pol.ok) throw new Error(JSON.stringify(pol));
+  policyId = pol.value.id;
+  const app = await createApplication(adminActor, { name: "Auth portal", domain: HOST, session_duration: "1h", policies: [policyId], origin_url: origin.url });
+  if (!app.ok) throw new Error(JSON.stringify(app));
+  aud = app.value.aud;
+  const identity = loadServerCert({ dir: mkdtempSync(path.join(os.tmpdir(), "portcullis-gw-")), hostnames: [HOST] });
+  cacert = identity.certPath;
+  gw = await createGateway({ port: 0, host: "127.0.0.1", identity, workers: 2 });
+}, 180_000);
+
+afterAll(async () => {
+  await gw?.close();
+  await origin?.close();
+});
+
+describe("gateway with worker processes", () => {
+  it("runs two workers on one port; every connection gets the same decision and a JWT the JWKS of every worker verifies", async () => {
+    expect(workerPids()).toHaveLength(2);
+    const jwksSeen = new Set<string>();
+    for (let i = 0; i < 6; i++) {
+      const r = await get({ cert: pki.client, paths: ["/hello"] });
+      expect(r.status).toBe(200);
+      expect(r.body).toBe("origin ok");
+      const assertion = String(origin.seen.at(-1)!.headers["cf-access-jwt-assertion"]);
+      const jwks = (await get({ paths: ["/cdn-cgi/access/certs"] })).body;
+      jwksSeen.add(jwks);
+      const { payload } = await jwtVerify(assertion, createLocalJWKSet(JSON.parse(jwks)), { audience: aud, issuer: `https://${HOST}:${gw.port}` });
+      expect(payload.common_name).toBe("John Doe");
+    }
+    expect(jwksSeen.size).toBe(1);
+    expect((await get({ cert: pki.janeRoe })).status).toBe(403);
+    expect((await get()).status).toBe(403);
+  });
+
+  it("writes the workers' decisions to the access log of the database-owning process", async () => {
+    await until(
+      async () => {
+        await flushAccessLog();
+        const { items } = await listAccessLog({ hostname: HOST });
+        return items.some((i) => i.decision === "allow" && i.client_cn === "John Doe") && items.some((i) => i.decision === "deny" && i.client_cn === "Jane Roe");
+      },
+      5000,
+      "access-log rows from the workers",
+    );
+  });
+
+  it("applies a policy change in every worker within a second or so", async () => {
+    const u = await updatePolicy(adminActor, policyId, { name: "John Doe devices", decision: "non_identity", include: [{ common_name: { common_name: "Jane Roe" } }], version: 1 });
+    expect(u.ok, JSON.stringify(u)).toBe(true);
+    const ms = await until(async () => (await get({ cert: pki.janeRoe })).status === 200, 5000, "the new policy");
+    expect(ms).toBeLessThan(2000);
+    // New connections land on either worker: all of them have the new configuration.
+    for (let i = 0; i < 6; i++) {
+      expect((await get({ cert: pki.janeRoe })).status).toBe(200);
+      expect((await get({ cert: pki.client })).status).toBe(403);
+    }
+  });
+
+  it("replaces a worker that was killed, on the same port", async () => {
+    const [victim] = workerPids();
+    process.kill(victim, "SIGKILL");
+    await until(async () => workerPids().length === 2 && !workerPids().includes(victim), 60_000, "a replacement worker");
+    for (let i = 0; i < 4; i++) expect((await get({ cert: pki.janeRoe })).status).toBe(200);
+  }, 90_000);
+});
