@@ -1,10 +1,15 @@
 /**
  * One gateway decision: validate the client certificate presented on the TLS connection against the hostname's
  * CAs (lib/pki, cached per certificate) and evaluate the application's policies (lib/policy fast path).
+ *
+ * Per request, the certificate check costs a memo lookup plus the validity/CRL-freshness comparisons at `at`:
+ * the chain's memo key is the SHA-256 fingerprints Node computed for the connection (read once per connection by
+ * `peerInfo`), and the outcome derived from a memoised validation is reused while every time check passes.
  */
-import { X509Certificate } from "node:crypto";
+import { createHash, X509Certificate } from "node:crypto";
 import type { TLSSocket } from "node:tls";
 import type { CertificateContext, Decision } from "../policy";
+import type { ValidationCheck } from "../pki/validator";
 import type { CompiledApp, HostContext } from "./context";
 
 export interface PeerInfo {
@@ -15,6 +20,24 @@ export interface PeerInfo {
 
 const peers = new WeakMap<TLSSocket, PeerInfo>();
 
+/** What the validator is given for a chain: views of the DER (no copies) and the chain's memo key. */
+interface ChainInput {
+  key: string;
+  leaf: Uint8Array;
+  untrusted: Uint8Array[];
+}
+/** Inputs of the chains built by `peerInfo` (their Buffers come from the TLS stack and are never written to). */
+const peerChains = new WeakMap<Buffer[], ChainInput>();
+
+const view = (b: Buffer) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+const chainInput = (chain: Buffer[], fingerprints: string[]): ChainInput => ({
+  key: fingerprints.join(","),
+  leaf: view(chain[0]),
+  untrusted: chain.slice(1).map(view),
+});
+/** A chain from elsewhere: its key is computed from the bytes on every call (the caller may reuse its Buffers). */
+const hashedInput = (chain: Buffer[]) => chainInput(chain, chain.map((b) => createHash("sha256").update(b).digest("base64")));
+
 /** The certificates of the TLS connection (read once per connection) and its request counter. */
 export function peerInfo(socket: TLSSocket): PeerInfo {
   let info = peers.get(socket);
@@ -22,12 +45,13 @@ export function peerInfo(socket: TLSSocket): PeerInfo {
     const chain: Buffer[] = [];
     const peer = typeof socket.getPeerCertificate === "function" ? socket.getPeerCertificate(true) : null;
     let c = peer && peer.raw ? peer : null;
-    const seen = new Set<string>();
-    while (c && c.raw && !seen.has(c.fingerprint256)) {
-      seen.add(c.fingerprint256);
+    const seen: string[] = [];
+    while (c && c.raw && c.fingerprint256 && !seen.includes(c.fingerprint256)) {
+      seen.push(c.fingerprint256);
       chain.push(c.raw);
       c = c.issuerCertificate && c.issuerCertificate !== c ? c.issuerCertificate : null;
     }
+    if (chain.length) peerChains.set(chain, chainInput(chain, seen));
     info = { chain, requests: 0 };
     peers.set(socket, info);
   }
@@ -65,16 +89,31 @@ export async function checkCertificate(ctx: HostContext, chain: Buffer[], at = n
       issuers: [],
     };
   }
-  const r = await ctx.validator.validate(new Uint8Array(chain[0]), { untrusted: chain.slice(1).map((b) => new Uint8Array(b)), at });
+  const input = peerChains.get(chain) ?? hashedInput(chain);
+  const r = await ctx.validator.check(input.leaf, { untrusted: input.untrusted, at, cacheKey: input.key });
+  const hit = outcomes.get(r.core);
+  if (hit && hit.errors === r.errors) return hit.outcome;
+  const outcome = outcomeOf(r);
+  outcomes.set(r.core, { errors: r.errors, outcome });
+  return outcome;
+}
+
+/**
+ * The outcome derived from a check, by the identity of its memoised core and of its errors array (the same array on
+ * every call while all time checks pass; a fresh one otherwise). Shared between requests, hence frozen.
+ */
+const outcomes = new WeakMap<ValidationCheck["core"], { errors: ValidationCheck["errors"]; outcome: CertOutcome }>();
+
+function outcomeOf(r: ValidationCheck): CertOutcome {
   // A CA without a CRL is not checked for revocation (CRLs apply where the issuer published one).
   const errors = r.errors.filter((e) => e.code !== "unable_to_get_crl");
   const valid = errors.length === 0;
-  return {
-    context: { presented: true, valid, commonName: r.leaf?.subjectCN ?? null, ...(valid ? {} : { reason: errors[0].message }) },
-    serial: r.leaf?.serialNumber ?? null,
-    sha256: r.leaf?.sha256Fingerprint ?? null,
-    issuers: valid ? r.path.slice(1).map((s) => pemToDer(s.pem)) : [],
-  };
+  const leaf = r.core.leaf;
+  const context: CertificateContext = { presented: true, valid, commonName: leaf?.subjectCN ?? null, ...(valid ? {} : { reason: errors[0].message }) };
+  const issuers = valid ? r.core.path.slice(1).map((s) => pemToDer(s.pem)) : [];
+  Object.freeze(context);
+  Object.freeze(issuers);
+  return Object.freeze({ context, serial: leaf?.serialNumber ?? null, sha256: leaf?.sha256Fingerprint ?? null, issuers });
 }
 
 export function evaluate(ctx: HostContext, app: CompiledApp, cert: CertOutcome, ip: string, path: string): Decision {

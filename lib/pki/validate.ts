@@ -234,6 +234,44 @@ export function finalize(core: Core, at: Date): ValidationResult {
   return { ok: errors.length === 0, errors, path: core.path, steps, leaf: core.leaf };
 }
 
+type TimeOp = Extract<Op, { kind: "certTime" | "crlTime" }>;
+interface Split {
+  /** the errors that do not depend on the time, in `ops` order */
+  fixed: readonly VerifyError[];
+  times: TimeOp[];
+}
+const splits = new WeakMap<Core, Split>();
+
+function splitOf(core: Core): Split {
+  let s = splits.get(core);
+  if (!s) {
+    const fixed: VerifyError[] = [];
+    const times: TimeOp[] = [];
+    for (const op of core.ops) {
+      if (op.kind === "error") fixed.push(op.error);
+      else if (op.kind !== "step") times.push(op);
+    }
+    s = { fixed: Object.freeze(fixed), times };
+    splits.set(core, s);
+  }
+  return s;
+}
+
+/**
+ * The errors of `finalize(core, at)` (same errors, same order) without building the steps. When every time check
+ * passes at `at` — the usual case — the result is the core's frozen array of time-independent errors, the same array
+ * on every call (callers may cache what they derive from it by identity).
+ */
+export function errorsAt(core: Core, at: Date): readonly VerifyError[] {
+  const s = splitOf(core);
+  const t = at.getTime();
+  for (const op of s.times) {
+    const inside = op.kind === "certTime" ? t >= op.notBefore && t <= op.notAfter : t >= op.thisUpdate && (op.nextUpdate === null || t <= op.nextUpdate);
+    if (!inside) return finalize(core, at).errors;
+  }
+  return s.fixed;
+}
+
 export interface ValidateClientCertificateParams extends ValidateOptions {
   /** PEM/DER: the client certificate, optionally followed by the intermediates the client sent. */
   leaf: PkiInput;
