@@ -1,8 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { Suspense } from "react";
 import { AlertBanner } from "@/components/alerts/alert-banner";
 import { AuditTable } from "@/components/audit/audit-table";
-import { AccessChart } from "@/components/gateway/access-chart";
+import { AccessChart, AccessChartPlaceholder } from "@/components/gateway/access-chart";
 import { buttonClass } from "@/components/ui/button";
 import { Card, EmptyState } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
@@ -49,7 +50,10 @@ export default async function OverviewPage() {
           ))}
         </ul>
       </section>
-      <AccessChart />
+      {/* The chart sums a day of gateway decisions: it streams in after the rest of the page. */}
+      <Suspense fallback={<AccessChartPlaceholder />}>
+        <AccessChart />
+      </Suspense>
       <section aria-labelledby="recent-heading">
         <div className="mb-3 flex items-baseline justify-between">
           <h2 id="recent-heading" className="text-lg font-semibold">

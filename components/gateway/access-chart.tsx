@@ -41,20 +41,38 @@ function Bars({ rows }: { rows: AccessSummaryRow[] }) {
   );
 }
 
+function Heading() {
+  return (
+    <div className="mb-3 flex items-baseline justify-between">
+      <h2 id="access-chart-heading" className="text-lg font-semibold">
+        Gateway decisions (last 24 hours)
+      </h2>
+      <Link href="/access-log" className="text-sm text-brand-600 hover:underline dark:text-brand-100">
+        View the access log
+      </Link>
+    </div>
+  );
+}
+
+/** Shown while the chart's data loads (the Overview streams the chart after the rest of the page). */
+export function AccessChartPlaceholder() {
+  return (
+    <section aria-labelledby="access-chart-heading" aria-busy="true" className="mb-8">
+      <Heading />
+      <p className="rounded-lg border border-slate-200 bg-white p-4 text-sm text-slate-600 shadow-sm dark:border-slate-800 dark:bg-slate-900 dark:text-slate-400">
+        Loading gateway decisions…
+      </p>
+    </section>
+  );
+}
+
 /** Overview section: gateway decisions per application over the last 24 hours. */
 export async function AccessChart() {
   const all = await accessSummary(24);
   const rows = [...all].sort((x, y) => y.allowed + y.blocked - (x.allowed + x.blocked)).slice(0, MAX_ROWS);
   return (
     <section aria-labelledby="access-chart-heading" className="mb-8">
-      <div className="mb-3 flex items-baseline justify-between">
-        <h2 id="access-chart-heading" className="text-lg font-semibold">
-          Gateway decisions (last 24 hours)
-        </h2>
-        <Link href="/access-log" className="text-sm text-brand-600 hover:underline dark:text-brand-100">
-          View the access log
-        </Link>
-      </div>
+      <Heading />
       {rows.length ? (
         <figure className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm dark:border-slate-800 dark:bg-slate-900">
           <Bars rows={rows} />

@@ -3,6 +3,7 @@ import { getServerSession } from "next-auth";
 import { headers } from "next/headers";
 import { connection } from "next/server";
 import { redirect } from "next/navigation";
+import { cache } from "react";
 import { getDb } from "../db/client";
 import { users } from "../db/schema";
 import type { Actor } from "../domain/actor";
@@ -18,9 +19,10 @@ export interface SessionUser {
 
 /**
  * The signed-in user, re-read from the database on every request so that a role change or a removed
- * account takes effect at once (the session cookie only carries the user id).
+ * account takes effect at once (the session cookie only carries the user id). Memoised per server render
+ * (React `cache`), so the layout and the page share one session decode and one query.
  */
-export async function currentUser(): Promise<SessionUser | null> {
+export const currentUser = cache(async function currentUser(): Promise<SessionUser | null> {
   // Request-time only: never prerendered, never touches the database during `next build`.
   await connection();
   const session = await getServerSession(await getAuthOptions());
@@ -33,7 +35,7 @@ export async function currentUser(): Promise<SessionUser | null> {
     .where(eq(users.id, id))
     .limit(1);
   return row ?? null;
-}
+});
 
 export async function currentActor(): Promise<Actor | null> {
   const user = await currentUser();

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import {
+  bigint,
   bigserial,
   boolean,
   index,
@@ -212,4 +213,21 @@ export const accessLog = pgTable(
     index("access_log_hostname_idx").on(t.hostname, t.at),
     index("access_log_app_idx").on(t.applicationId, t.at),
   ],
+);
+
+/**
+ * Hourly roll-up of access_log (allowed / blocked per application name and UTC hour), kept in step by
+ * statement-level triggers on access_log (see drizzle/0001_access_log_hourly.sql), so the Overview chart
+ * sums at most a day of hourly rows instead of counting every decision of the last 24 hours.
+ * `application_name` is access_log's, or "(no application)" when that is null.
+ */
+export const accessLogHourly = pgTable(
+  "access_log_hourly",
+  {
+    hour: timestamp("hour", { withTimezone: true, mode: "date" }).notNull(),
+    applicationName: text("application_name").notNull(),
+    allowed: bigint("allowed", { mode: "number" }).notNull().default(0),
+    blocked: bigint("blocked", { mode: "number" }).notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.hour, t.applicationName] })],
 );

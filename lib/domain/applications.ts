@@ -4,14 +4,24 @@
  * refuses certificate-rule policies on a hostname that no mTLS certificate covers.
  */
 import { randomBytes } from "node:crypto";
-import { and, asc, count, eq, inArray, ne, or, type SQL } from "drizzle-orm";
+import { and, asc, count, eq, inArray, ne, or, sql, type SQL } from "drizzle-orm";
 import { getDb, type DbOrTx, type Tx } from "../db/client";
-import { applicationPolicies, applications } from "../db/schema";
+import { applicationPolicies, applications, policies } from "../db/schema";
 import { usesCertificateSelectors, type PolicyForEval } from "../policy";
 import type { Actor } from "./actor";
 import { mutate, type Audit } from "./mutate";
 import { appInputSchema, policiesSchema } from "./application-schemas";
-import { certificateHostnameMessage, isAssociatedHostname, isUuid, loadPolicies, versionSchema, type ListOptions, type PolicyDto } from "./policies";
+import {
+  certificateHostnameMessage,
+  isAssociatedHostname,
+  isUuid,
+  loadPolicies,
+  policyAppCountSql,
+  toPolicyDto,
+  versionSchema,
+  type ListOptions,
+  type PolicyDto,
+} from "./policies";
 import { fail, ok, zodFieldErrors, type Result } from "./result";
 
 export type AppPolicyDto = PolicyDto & { precedence: number };
@@ -52,17 +62,20 @@ export { MAX_APPLICATION_NAME_LENGTH, MAX_APPLICATION_POLICIES, policiesSchema }
 export const APPLICATION_STALE_MESSAGE = "This application was changed by someone else since you opened it. Reload to see the latest version.";
 type AppRow = typeof applications.$inferSelect;
 
+/** Each application's policies in precedence order, in one statement (links joined to their policies). */
 async function linksOf(db: DbOrTx, appIds: string[]): Promise<Map<string, AppPolicyDto[]>> {
   const out = new Map<string, AppPolicyDto[]>();
   if (appIds.length === 0) return out;
-  const links = await db.select().from(applicationPolicies).where(inArray(applicationPolicies.applicationId, appIds)).orderBy(asc(applicationPolicies.precedence));
-  const dtos = await loadPolicies(db, [...new Set(links.map((l) => l.policyId))]);
-  for (const l of links) {
-    const p = dtos.get(l.policyId);
-    if (!p) continue;
-    const list = out.get(l.applicationId) ?? [];
-    list.push({ ...p, precedence: l.precedence });
-    out.set(l.applicationId, list);
+  const rows = await db
+    .select({ applicationId: applicationPolicies.applicationId, precedence: applicationPolicies.precedence, p: policies, n: policyAppCountSql })
+    .from(applicationPolicies)
+    .innerJoin(policies, eq(policies.id, applicationPolicies.policyId))
+    .where(inArray(applicationPolicies.applicationId, appIds))
+    .orderBy(asc(applicationPolicies.precedence));
+  for (const r of rows) {
+    const list = out.get(r.applicationId) ?? [];
+    list.push({ ...toPolicyDto(r.p, r.n), precedence: r.precedence });
+    out.set(r.applicationId, list);
   }
   return out;
 }
@@ -103,15 +116,24 @@ export async function listApplications(opts: ApplicationListOptions = {}): Promi
   if (opts.name) conds.push(eq(applications.name, opts.name));
   const where = conds.length ? and(...conds) : undefined;
   const page = Number.isInteger(opts.page) && (opts.page as number) > 0 ? (opts.page as number) : 1;
-  const q = db.select().from(applications).where(where).orderBy(asc(applications.name), asc(applications.createdAt), asc(applications.id));
-  let rows: AppRow[];
-  if (opts.perPage === undefined) rows = await q;
-  else {
+  // The total as a window count over the filtered rows: one statement for the page and its total.
+  const q = db
+    .select({ row: applications, total: sql<number>`count(*) over ()`.mapWith(Number) })
+    .from(applications)
+    .where(where)
+    .orderBy(asc(applications.name), asc(applications.createdAt), asc(applications.id));
+  let rows: { row: AppRow; total: number }[];
+  let total: number;
+  if (opts.perPage === undefined) {
+    rows = await q;
+    total = rows.length;
+  } else {
     const per = Math.min(1000, Math.max(1, Math.trunc(opts.perPage) || 1));
     rows = await q.limit(per).offset((page - 1) * per);
+    // A page past the end has no row to carry the total.
+    total = rows.length ? rows[0].total : page > 1 ? (await db.select({ total: count() }).from(applications).where(where))[0].total : 0;
   }
-  const [{ total }] = await db.select({ total: count() }).from(applications).where(where);
-  return { items: await withPolicies(db, rows), total };
+  return { items: await withPolicies(db, rows.map((r) => r.row)), total };
 }
 
 export async function getApplication(id: string): Promise<ApplicationDto | null> {

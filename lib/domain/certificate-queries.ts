@@ -110,6 +110,10 @@ function filterWhere(filter: CertificateFilter | undefined, now: Date): SQL | un
   return conds.length ? and(...conds) : undefined;
 }
 
+/**
+ * One page of certificates by name with their hostnames and the filtered total, in one statement (the total
+ * as a window count; a page past the end falls back to a plain count).
+ */
 export async function listCertificates(
   opts: { page?: number; perPage?: number; filter?: CertificateFilter; now?: Date } = {},
 ): Promise<{ items: CertificateDto[]; total: number }> {
@@ -117,16 +121,21 @@ export async function listCertificates(
   const perPage = Math.min(Math.max(Math.trunc(opts.perPage ?? 50), 1), 1000);
   const page = Math.max(Math.trunc(opts.page ?? 1), 1);
   const where = filterWhere(opts.filter, opts.now ?? new Date());
-  const [{ n }] = await db.select({ n: count() }).from(mtlsCertificates).where(where);
   const rows = await db
-    .select()
+    .select({
+      row: mtlsCertificates,
+      total: sql<number>`count(*) over ()`.mapWith(Number),
+      hostnames: sql<string[]>`array(select ${certificateHostnames.hostname} from ${certificateHostnames}
+        where ${certificateHostnames.certificateId} = ${mtlsCertificates.id}
+        order by ${certificateHostnames.position}, ${certificateHostnames.hostname})`,
+    })
     .from(mtlsCertificates)
     .where(where)
     .orderBy(asc(mtlsCertificates.name))
     .limit(perPage)
     .offset((page - 1) * perPage);
-  const hosts = await hostnamesOf(db, rows.map((r) => r.id));
-  return { items: rows.map((r) => toDto(r, hosts.get(r.id) ?? [])), total: n };
+  const total = rows.length ? rows[0].total : page > 1 ? (await db.select({ n: count() }).from(mtlsCertificates).where(where))[0].n : 0;
+  return { items: rows.map((r) => toDto(r.row, r.hostnames ?? [])), total };
 }
 
 export const isUuid = (id: unknown): id is string => typeof id === "string" && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);

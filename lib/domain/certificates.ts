@@ -31,6 +31,7 @@ import { fail, ok, READ_ONLY_MESSAGE, zodFieldErrors, type Result } from "./resu
 export * from "./certificate-queries";
 export {
   associatedHostnames,
+  certificateDeletionImpacts,
   certificateHostnameImpact,
   certificatesForHostname,
   getHostnameSettings,

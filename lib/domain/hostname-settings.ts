@@ -116,31 +116,54 @@ export async function certificatesForHostname(
     .orderBy(asc(mtlsCertificates.name));
 }
 
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The application (alias `a`) has a policy with a Valid Certificate or Common Name rule. */
+const CERTIFICATE_SELECTOR_POLICY = sql`exists (
+  select 1 from application_policies ap join policies p on p.id = ap.policy_id
+  where ap.application_id = a.id and exists (
+    select 1 from jsonb_array_elements(p.include || p.require || p.exclude) r
+    where jsonb_typeof(r) = 'object' and (r ? 'certificate' or r ? 'common_name')
+  )
+)`;
+
 /**
  * Applications whose certificate-selector policies (Valid Certificate / Common Name, in include, require or
  * exclude) would be left unmatched if certificate `certificateId` kept only `newHostnames` (null = deleted):
  * their hostname is associated with this certificate today, with no other certificate, and not in the new list.
  */
 export async function certificateHostnameImpact(certificateId: string, newHostnames: string[] | null): Promise<ImpactedApplication[]> {
-  if (!/^[0-9a-f-]{36}$/i.test(certificateId)) return [];
-  const db = await getDb();
+  if (!UUID_RE.test(certificateId)) return [];
   const keep = (newHostnames ?? []).map((h) => h.trim().toLowerCase()).filter(Boolean);
+  return (await impactQuery([certificateId], keep)).get(certificateId) ?? [];
+}
+
+/**
+ * `certificateHostnameImpact(id, null)` for many certificates in one query (the Mutual TLS list shows each
+ * row's Delete warning): certificate id → impacted applications, ordered by name.
+ */
+export async function certificateDeletionImpacts(certificateIds: string[]): Promise<Map<string, ImpactedApplication[]>> {
+  return impactQuery(certificateIds.filter((id) => UUID_RE.test(id)), []);
+}
+
+async function impactQuery(ids: string[], keep: string[]): Promise<Map<string, ImpactedApplication[]>> {
+  const out = new Map<string, ImpactedApplication[]>(ids.map((id) => [id, []]));
+  if (!ids.length) return out;
+  const db = await getDb();
   const keepCond = keep.length ? sql`and a.hostname not in (${sql.join(keep.map((h) => sql`${h}`), sql`, `)})` : sql``;
   const res = await db.execute(sql`
-    select distinct a.id, a.name, a.hostname
-    from applications a
-    join application_policies ap on ap.application_id = a.id
-    join policies p on p.id = ap.policy_id
-    where a.hostname in (select ch.hostname from certificate_hostnames ch where ch.certificate_id = ${certificateId})
-      and a.hostname not in (select ch.hostname from certificate_hostnames ch where ch.certificate_id <> ${certificateId})
+    select ch.certificate_id, a.id, a.name, a.hostname
+    from certificate_hostnames ch
+    join applications a on a.hostname = ch.hostname
+    where ch.certificate_id in (${sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `)})
+      and not exists (select 1 from certificate_hostnames o where o.hostname = ch.hostname and o.certificate_id <> ch.certificate_id)
       ${keepCond}
-      and exists (
-        select 1 from jsonb_array_elements(p.include || p.require || p.exclude) r
-        where jsonb_typeof(r) = 'object' and (r ? 'certificate' or r ? 'common_name')
-      )
+      and ${CERTIFICATE_SELECTOR_POLICY}
     order by a.name, a.id`);
-  const rows = (res as unknown as { rows: ImpactedApplication[] }).rows;
-  return rows.map((r) => ({ id: String(r.id), name: String(r.name), hostname: String(r.hostname) }));
+  for (const r of (res as unknown as { rows: (ImpactedApplication & { certificate_id: string })[] }).rows) {
+    out.get(String(r.certificate_id))?.push({ id: String(r.id), name: String(r.name), hostname: String(r.hostname) });
+  }
+  return out;
 }
 
 /** One sentence naming the affected applications (shown after Save / Delete and in the Delete dialog). */

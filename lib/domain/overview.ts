@@ -1,4 +1,4 @@
-import { count } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { getDb } from "../db/client";
 import { applications, mtlsCertificates, policies, users } from "../db/schema";
 
@@ -9,10 +9,14 @@ export interface OverviewCounts {
   users: number;
 }
 
+/** The Overview tiles: one statement (each query is a round trip, and PGlite runs them one at a time). */
 export async function overviewCounts(): Promise<OverviewCounts> {
   const db = await getDb();
-  const one = async (table: typeof users | typeof policies | typeof applications | typeof mtlsCertificates) =>
-    (await db.select({ n: count() }).from(table))[0].n;
-  const [c, p, a, u] = await Promise.all([one(mtlsCertificates), one(policies), one(applications), one(users)]);
-  return { certificates: c, policies: p, applications: a, users: u };
+  const res = await db.execute<Record<keyof OverviewCounts, number | string>>(sql`select
+    (select count(*) from ${mtlsCertificates})::int as certificates,
+    (select count(*) from ${policies})::int as policies,
+    (select count(*) from ${applications})::int as applications,
+    (select count(*) from ${users})::int as users`);
+  const [r] = (res as unknown as { rows: Record<keyof OverviewCounts, number | string>[] }).rows;
+  return { certificates: Number(r.certificates), policies: Number(r.policies), applications: Number(r.applications), users: Number(r.users) };
 }

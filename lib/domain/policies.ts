@@ -64,7 +64,9 @@ export const versionSchema = z
 
 type PolicyRow = typeof policies.$inferSelect;
 
-const appCountSql = sql<number>`(select count(*)::int from ${applicationPolicies} where ${applicationPolicies.policyId} = ${policies.id})`;
+/** Applications using the policy (a correlated count on application_policies_policy_idx). */
+export const policyAppCountSql = sql<number>`(select count(*)::int from ${applicationPolicies} where ${applicationPolicies.policyId} = ${policies.id})`;
+const appCountSql = policyAppCountSql;
 
 export function toPolicyDto(row: PolicyRow, appCount: number): PolicyDto {
   return {

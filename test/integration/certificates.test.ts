@@ -4,6 +4,7 @@ import { getDb } from "@/lib/db/client";
 import { applicationPolicies, applications, auditEvents, certificateHostnames, mtlsCertificates, policies } from "@/lib/db/schema";
 import {
   associatedHostnames,
+  certificateDeletionImpacts,
   certificateHostnameImpact,
   certificatesForHostname,
   createCertificate,
@@ -217,10 +218,19 @@ describe("mTLS certificates", () => {
     expect(await certificateHostnameImpact(id, ["auth.example.com"])).toEqual([]);
     expect(await certificateHostnameImpact(id, ["mtls.example.com"])).toEqual([{ id: app.id, name: "Auth portal", hostname: "auth.example.com" }]);
     expect((await certificateHostnameImpact(id, null)).map((a) => a.name)).toEqual(["Auth portal"]);
+    // The list page asks for every row at once: the same answer per certificate, none for unknown ids.
+    const unknownId = "00000000-0000-4000-8000-000000000000";
+    expect(await certificateDeletionImpacts([id, unknownId, "not-a-uuid"])).toEqual(
+      new Map([
+        [id, [{ id: app.id, name: "Auth portal", hostname: "auth.example.com" }]],
+        [unknownId, []],
+      ]),
+    );
     // Another certificate covering the hostname keeps the selectors matchable.
     const second = await createCertificate(adminActor, { name: "Other", certificate: other.pem, associated_hostnames: ["auth.example.com"] });
     expect(second.ok).toBe(true);
     expect(await certificateHostnameImpact(id, null)).toEqual([]);
+    if (second.ok) expect(await certificateDeletionImpacts([id, second.value.id])).toEqual(new Map([[id, []], [second.value.id, []]]));
     if (second.ok) expect((await deleteCertificate(adminActor, second.value.id)).ok).toBe(true);
     const upd = await updateCertificate(adminActor, id, { associated_hostnames: ["mtls.example.com"] });
     expect(upd.ok).toBe(true);

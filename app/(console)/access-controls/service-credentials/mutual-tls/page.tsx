@@ -12,7 +12,7 @@ import { ReadOnlyNotice } from "@/components/ui/read-only-notice";
 import { PageHeader } from "@/components/ui/page-header";
 import { Table, Td, Th } from "@/components/ui/table";
 import { requireUser } from "@/lib/auth/session";
-import { certificateHostnameImpact, getCertificate, listCertificates, type ExpiryStatus } from "@/lib/domain/certificates";
+import { certificateDeletionImpacts, getCertificate, listCertificates, type ExpiryStatus } from "@/lib/domain/certificates";
 
 export const metadata: Metadata = { title: "Mutual TLS" };
 
@@ -32,7 +32,7 @@ export default async function MutualTlsPage({ searchParams }: { searchParams: Pr
     listCertificates({ page, perPage: PER_PAGE, filter: { q, status } }),
     one(sp.added) ? getCertificate(one(sp.added)) : Promise.resolve(null),
   ]);
-  const impacts = canEdit ? await Promise.all(items.map((c) => certificateHostnameImpact(c.id, null))) : [];
+  const impacts = canEdit ? await certificateDeletionImpacts(items.map((c) => c.id)) : new Map<string, never[]>();
   const filtered = !!(q || status);
   const pages = Math.max(1, Math.ceil(total / PER_PAGE));
   const pageHref = (p: number) => `${PATH}?${new URLSearchParams({ ...(q ? { q } : {}), ...(status ? { status } : {}), page: String(p) })}`;
@@ -83,7 +83,7 @@ export default async function MutualTlsPage({ searchParams }: { searchParams: Pr
                 </tr>
               </thead>
               <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
-                {items.map((c, i) => (
+                {items.map((c) => (
                   <tr key={c.id}>
                     <Td className="font-medium">
                       <Link id={`cert-${c.id}`} href={`${PATH}/${c.id}`} className="hover:underline">
@@ -106,7 +106,7 @@ export default async function MutualTlsPage({ searchParams }: { searchParams: Pr
                         <LinkButton href={`${PATH}/${c.id}`} describedBy={`cert-${c.id}`}>
                           Configure
                         </LinkButton>
-                        {canEdit ? <DeleteCertificateButton id={c.id} name={c.name} hostnames={c.associated_hostnames} impact={impacts[i] ?? []} /> : null}
+                        {canEdit ? <DeleteCertificateButton id={c.id} name={c.name} hostnames={c.associated_hostnames} impact={impacts.get(c.id) ?? []} /> : null}
                       </span>
                     </Td>
                   </tr>
