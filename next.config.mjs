@@ -1,3 +1,6 @@
+/** Server actions refuse bodies over this (proxy.ts answers 413 from Content-Length before Next reads them). */
+export const SERVER_ACTION_BODY_LIMIT_BYTES = 2 * 1024 * 1024;
+
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   reactStrictMode: true,
@@ -9,7 +12,7 @@ const nextConfig = {
   typedRoutes: false,
   typescript: { tsconfigPath: "tsconfig.build.json" },
   experimental: {
-    serverActions: { bodySizeLimit: "2mb" },
+    serverActions: { bodySizeLimit: SERVER_ACTION_BODY_LIMIT_BYTES },
   },
   async headers() {
     // CSP (with a per-request nonce) is set in proxy.ts; these apply to everything, static files included.

@@ -2,7 +2,8 @@ import { API_CODES, ApiError, INVALID_REQUEST } from "./errors";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-const tooLarge = () =>
+/** Also answered by proxy.ts from Content-Length, before the route runs. */
+export const bodyTooLarge = () =>
   new ApiError(413, [{ code: API_CODES.bodyTooLarge, message: `${INVALID_REQUEST}: The request body is larger than 1 MiB` }]);
 
 /**
@@ -11,7 +12,7 @@ const tooLarge = () =>
  */
 export async function readJsonBody(request: Request, limit = MAX_BODY_BYTES): Promise<Record<string, unknown>> {
   const declared = request.headers.get("content-length");
-  if (declared && /^\d+$/.test(declared) && Number(declared) > limit) throw tooLarge();
+  if (declared && /^\d+$/.test(declared) && Number(declared) > limit) throw bodyTooLarge();
   const chunks: Uint8Array[] = [];
   let size = 0;
   if (request.body) {
@@ -22,7 +23,7 @@ export async function readJsonBody(request: Request, limit = MAX_BODY_BYTES): Pr
       size += value.byteLength;
       if (size > limit) {
         await reader.cancel().catch(() => undefined);
-        throw tooLarge();
+        throw bodyTooLarge();
       }
       chunks.push(value);
     }
