@@ -4,7 +4,7 @@ import { useActionState, useState } from "react";
 import { removeCrlAction, saveCrlAction } from "@/app/(console)/access-controls/service-credentials/mutual-tls/[id]/crl-actions";
 import { readCertificateFile } from "@/components/test-mtls/read-file";
 import { Button } from "@/components/ui/button";
-import { Dialog } from "@/components/ui/dialog";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { describedBy, Field, Textarea } from "@/components/ui/field";
 import { Notice } from "@/components/ui/notice";
 import { SubmitButton } from "@/components/ui/submit-button";
@@ -72,24 +72,20 @@ export function RemoveCrlButton({ id, version }: { id: string; version: number }
       <Button variant="danger" onClick={() => setOpen(true)}>
         Remove CRL
       </Button>
-      {state && !state.ok ? <Notice tone="error" className="mt-2">{state.message}</Notice> : null}
-      <Dialog open={open} onClose={() => setOpen(false)} title="Remove the certificate revocation list?">
-        <p className="text-sm">Revocation will no longer be checked for this chain: certificates on the list are accepted again.</p>
-        <form
-          action={(fd) => {
-            setOpen(false);
-            return action(fd);
-          }}
-          className="mt-4 flex justify-end gap-2"
-        >
-          <input type="hidden" name="id" value={id} />
-          <input type="hidden" name="version" value={version} />
-          <Button variant="secondary" onClick={() => setOpen(false)}>
-            Cancel
-          </Button>
-          <SubmitButton variant="danger">Remove</SubmitButton>
-        </form>
-      </Dialog>
+      <ConfirmDialog
+        open={open}
+        onClose={() => setOpen(false)}
+        title="Remove the certificate revocation list?"
+        fields={{ id, version }}
+        action={(fd) => {
+          setOpen(false);
+          return action(fd);
+        }}
+        confirmLabel="Remove"
+        error={state && !state.ok ? state.message : null}
+      >
+        Revocation will no longer be checked for this chain: certificates on the list are accepted again.
+      </ConfirmDialog>
     </div>
   );
 }

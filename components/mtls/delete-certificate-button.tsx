@@ -3,9 +3,7 @@
 import { useActionState, useState } from "react";
 import { deleteCertificateAction } from "@/app/(console)/access-controls/service-credentials/mutual-tls/actions";
 import { Button } from "@/components/ui/button";
-import { Dialog } from "@/components/ui/dialog";
-import { Notice } from "@/components/ui/notice";
-import { SubmitButton } from "@/components/ui/submit-button";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import type { ActionState } from "@/lib/actions/action-state";
 
 export interface ImpactedApp {
@@ -33,36 +31,34 @@ export function DeleteCertificateButton({
       <Button variant="secondary" size="sm" onClick={() => setOpen(true)} className="text-red-700 dark:text-red-400">
         Delete
       </Button>
-      <Dialog open={open} onClose={() => setOpen(false)} title={`Delete ${name}?`}>
-        <form action={action} className="space-y-3 text-sm">
-          <input type="hidden" name="id" value={id} />
-          <input type="hidden" name="name" value={name} />
-          <p>Clients whose certificates chain to this CA will no longer be trusted. This cannot be undone.</p>
-          {hostnames.length ? (
-            <p>
-              Its associated hostnames are removed with it: <span className="font-mono text-xs">{hostnames.join(", ")}</span>.
-            </p>
-          ) : null}
-          {impact.length ? (
-            <Notice tone="warning">
+      <ConfirmDialog
+        open={open}
+        onClose={() => setOpen(false)}
+        title={`Delete ${name}?`}
+        fields={{ id, name }}
+        action={action}
+        confirmLabel="Delete"
+        pendingLabel="Deleting…"
+        error={state && !state.ok ? state.message : null}
+        warning={
+          impact.length ? (
+            <>
               <p className="font-medium">
                 {impact.length === 1 ? "This application uses" : `These ${impact.length} applications use`} certificate rules (Valid
                 Certificate / Common Name) that can no longer match once this certificate is deleted:
               </p>
               <p className="mt-1">{impact.map((a) => `${a.name} (${a.hostname})`).join(", ")}</p>
-            </Notice>
-          ) : null}
-          {state && !state.ok ? <Notice tone="error">{state.message}</Notice> : null}
-          <div className="flex justify-end gap-2 pt-2">
-            <Button variant="secondary" onClick={() => setOpen(false)}>
-              Cancel
-            </Button>
-            <SubmitButton variant="danger" pendingText="Deleting…">
-              Delete
-            </SubmitButton>
-          </div>
-        </form>
-      </Dialog>
+            </>
+          ) : null
+        }
+      >
+        <p>Clients whose certificates chain to this CA will no longer be trusted. This cannot be undone.</p>
+        {hostnames.length ? (
+          <p>
+            Its associated hostnames are removed with it: <span className="font-mono text-xs">{hostnames.join(", ")}</span>.
+          </p>
+        ) : null}
+      </ConfirmDialog>
     </>
   );
 }

@@ -5,9 +5,7 @@ import { revokeApiTokenAction } from "@/app/(console)/settings/token-actions";
 import type { ApiTokenDto } from "@/lib/domain/api-tokens";
 import { Badge } from "../ui/badge";
 import { Button } from "../ui/button";
-import { Dialog } from "../ui/dialog";
-import { Notice } from "../ui/notice";
-import { SubmitButton } from "../ui/submit-button";
+import { ConfirmDialog } from "../ui/confirm-dialog";
 import { Td } from "../ui/table";
 
 const fmt = (iso: string | null) => (iso ? new Date(iso).toISOString().replace("T", " ").slice(0, 16) + " UTC" : "—");
@@ -35,23 +33,20 @@ export function ApiTokenRow({ token, canEdit }: { token: ApiTokenDto; canEdit: b
               Revoke
             </Button>
           ) : null}
-          {state && !state.ok ? <Notice tone="error">{state.message}</Notice> : null}
-          <Dialog open={confirming && !state?.ok} onClose={() => setConfirming(false)} title="Revoke API token">
-            <form action={action} className="space-y-4">
-              <input type="hidden" name="id" value={token.id} />
-              <p className="text-sm">
-                Revoke <strong>{token.name}</strong>? Requests that use it are refused at once (401). This cannot be undone.
-              </p>
-              <div className="flex justify-end gap-2">
-                <Button variant="secondary" onClick={() => setConfirming(false)}>
-                  Cancel
-                </Button>
-                <SubmitButton variant="danger" pendingText="Revoking…">
-                  Revoke
-                </SubmitButton>
-              </div>
-            </form>
-          </Dialog>
+          <ConfirmDialog
+            open={confirming && !state?.ok}
+            onClose={() => setConfirming(false)}
+            title="Revoke API token"
+            fields={{ id: token.id }}
+            action={action}
+            confirmLabel="Revoke"
+            pendingLabel="Revoking…"
+            error={state && !state.ok ? state.message : null}
+          >
+            <p>
+              Revoke <strong>{token.name}</strong>? Requests that use it are refused at once (401). This cannot be undone.
+            </p>
+          </ConfirmDialog>
         </Td>
       ) : null}
     </tr>
