@@ -30,8 +30,15 @@ function workerEntry(): string {
   return file;
 }
 
+/** The primary's Node options (loaders, --cpu-prof…) without what would replace the worker's script (-e, -p). */
 function workerExecArgv(): string[] {
-  const inherited = process.execArgv;
+  const inherited: string[] = [];
+  const argv = process.execArgv;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (["-e", "--eval", "-p", "--print", "--input-type"].includes(a)) i++;
+    else if (!/^(--eval|--print|--input-type)=/.test(a)) inherited.push(a);
+  }
   return inherited.some((a) => a.includes("tsx")) ? inherited : [...inherited, "--import", "tsx"];
 }
 
