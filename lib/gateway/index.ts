@@ -25,8 +25,18 @@ export function startGatewayFromEnv(): Promise<Gateway | null> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) return Promise.reject(new Error(`GATEWAY_PORT must be a port number, got "${raw}"`));
   g.__portcullisGateway ??= (async () => {
     const identity = loadServerCert();
-    const workers = workersFromEnv();
-    const gw = await createGateway({ port, host: process.env.GATEWAY_HOST || "0.0.0.0", identity, issuer: process.env.GATEWAY_ISSUER || undefined, workers });
+    let workers = workersFromEnv();
+    const opts = { port, host: process.env.GATEWAY_HOST || "0.0.0.0", identity, issuer: process.env.GATEWAY_ISSUER || undefined };
+    let gw: Gateway;
+    try {
+      gw = await createGateway({ ...opts, workers });
+    } catch (e) {
+      if (workers === 1 || /EADDRINUSE|EACCES/.test((e as Error).message)) throw e;
+      // Worker processes could not start (e.g. no tsx loader next to this build): serve from this process.
+      console.error(`[gateway] worker processes did not start (${(e as Error).message}); serving from this process`);
+      workers = 1;
+      gw = await createGateway({ ...opts, workers });
+    }
     console.log(`[gateway] listening on https://${process.env.GATEWAY_HOST || "0.0.0.0"}:${gw.port} (${identity.source} server certificate, ${workers === 1 ? "in this process" : `${workers} worker processes`})`);
     return gw;
   })();
