@@ -15,6 +15,32 @@ test.beforeAll(() => {
 const inspector = (page: Page) => page.getByRole("region", { name: "Certificate chain inspector" });
 const certificates = (page: Page) => inspector(page).getByRole("list", { name: "Certificates" }).getByRole("listitem");
 
+/** Replaces the text box's value in one input event, as a paste does (fill() types through the editing commands). */
+async function pasteInto(page: Page, text: string) {
+  await page.getByLabel("Certificate content").evaluate((el, value) => {
+    const ta = el as HTMLTextAreaElement;
+    Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, "value")!.set!.call(ta, value);
+    ta.dispatchEvent(new Event("input", { bubbles: true }));
+  }, text);
+}
+
+/** Records every aria-busy value the inspector region takes from now on (read back with busyHistory). */
+async function watchBusy(page: Page) {
+  await inspector(page).evaluate((el) => {
+    const seen: string[] = [];
+    (window as unknown as { __busy: string[] }).__busy = seen;
+    new MutationObserver(() => seen.push(el.getAttribute("aria-busy") ?? "")).observe(el, { attributes: true, attributeFilter: ["aria-busy"] });
+  });
+}
+const busyHistory = (page: Page) => page.evaluate(() => (window as unknown as { __busy: string[] }).__busy.splice(0));
+
+/** The inspector has finished: not busy, and shows `summary` (e.g. "2 certificates, 0 errors, 0 warnings"). */
+async function expectSettled(page: Page, summary: string | RegExp, count: number) {
+  await expect(inspector(page)).toHaveAttribute("aria-busy", "false");
+  await expect(inspector(page)).toContainText(summary);
+  await expect(certificates(page)).toHaveCount(count);
+}
+
 async function openAddPage(page: Page) {
   await page.goto(LIST);
   await page.getByRole("button", { name: "Add mTLS Certificate" }).click();
@@ -192,6 +218,54 @@ test.describe("Mutual TLS", () => {
     await expect(last.getByText("SHA-256 fingerprint")).toHaveCount(0);
     await last.locator("summary").click();
     await expect(last.getByText("SHA-256 fingerprint")).toBeVisible();
+  });
+
+  test("the inspector always settles: clearing, pasting the same text again, pasting while a parse is in flight", async ({ adminPage: page }) => {
+    const chain = "2 certificates, 0 errors, 0 warnings";
+    await openAddPage(page);
+    const content = page.getByLabel("Certificate content");
+    await pasteInto(page, seed.chainPem);
+    await expectSettled(page, chain, 2);
+
+    // Clear all: back to the empty state, no cards left over.
+    await pasteInto(page, "");
+    await expect(inspector(page)).toHaveAttribute("aria-busy", "false");
+    await expect(inspector(page)).toContainText("Paste or upload the CA chain");
+    await expect(certificates(page)).toHaveCount(0);
+
+    // The same text again after clearing is inspected again (busy, then the verdict), not answered from the previous
+    // paste without ever being busy: the benchmark, which waits for busy and then the verdict, once waited forever.
+    await watchBusy(page);
+    await pasteInto(page, seed.chainPem);
+    await expectSettled(page, chain, 2);
+    expect(await busyHistory(page)).toEqual(["true", "false"]);
+    // Pasting identical text over itself changes nothing and stays settled.
+    await pasteInto(page, seed.chainPem);
+    await expectSettled(page, chain, 2);
+    expect(await busyHistory(page)).toEqual([]);
+    await content.fill(seed.chainPem);
+    await expectSettled(page, chain, 2);
+
+    // A large paste (120 blocks: the chain 60 times, duplicates dropped), then another text while the first is still
+    // being inspected: the later text wins.
+    const large = seed.chainPem.repeat(60);
+    await pasteInto(page, large);
+    await page.waitForTimeout(250); // past the debounce: the worker is parsing
+    await pasteInto(page, seed.intermediatePem);
+    await expectSettled(page, "1 certificate,", 1);
+    await expect(inspector(page)).toContainText(/Error: .*incomplete chain|Error: .*root/i);
+    await page.waitForTimeout(1000); // the large answer, if it arrives late, is ignored
+    await expectSettled(page, "1 certificate,", 1);
+
+    // Clear while a parse is in flight, then paste the same text again before the first answer arrives.
+    await pasteInto(page, large);
+    await page.waitForTimeout(200);
+    await pasteInto(page, "");
+    await pasteInto(page, large);
+    await expectSettled(page, "2 certificates, 0 errors, 118 warnings", 2);
+    await pasteInto(page, "");
+    await expect(certificates(page)).toHaveCount(0);
+    await expect(inspector(page)).toHaveAttribute("aria-busy", "false");
   });
 
   test("delete asks for confirmation", async ({ adminPage: page }) => {

@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState, useEffect, useState, type DragEvent, type FormEvent } from "react";
+import { useActionState, useDeferredValue, useEffect, useState, type DragEvent, type FormEvent } from "react";
 import { useRouter } from "next/navigation";
 import { createCertificateAction } from "@/app/(console)/access-controls/service-credentials/mutual-tls/actions";
 import { describedBy, Field, Input, Textarea } from "@/components/ui/field";
@@ -27,7 +27,9 @@ export function CertificateForm({ onSaved, idPrefix = "certificate" }: { onSaved
   const [crl, setCrl] = useState("");
   const [localErrors, setLocalErrors] = useState<Record<string, string[]>>({});
   const [dragging, setDragging] = useState(false);
-  const inspection = useChainInspection(content);
+  // The text box updates at once; the inspector follows in a deferred render, so a 200 KB paste renders nothing else
+  // in the same task as the text box's own layout.
+  const inspection = useChainInspection(useDeferredValue(content));
 
   useEffect(() => {
     if (!state?.ok || !state.data) return;

@@ -1,15 +1,48 @@
 "use client";
 
+import { memo, startTransition, useEffect, useState } from "react";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import type { InspectResult } from "@/lib/pki/types";
 import { CertificateCard, IssueLines } from "./certificate-card";
 import { ChainDiagram } from "./chain-diagram";
-import { VERDICT_TEXT, VERDICT_TONE } from "./format";
+import { VERDICT_TEXT, VERDICT_TONE, type CardSummary } from "./format";
 import type { Inspection } from "./use-chain-inspection";
 
 /** Cards beyond this many render collapsed (a public-root bundle has ~150 certificates). */
 export const EXPANDED_CARDS = 8;
+/**
+ * A new result renders its first cards at once and the rest in chunks, one chunk per task, so that no single task
+ * renders and lays out a 150-certificate bundle. The region stays aria-busy until every card is in the list.
+ */
+const FIRST_CARDS = 16;
+const CARDS_PER_CHUNK = 32;
+
+type Cards = readonly CardSummary[];
+
+function sameCertificates(a: Cards | null, b: Cards | null): boolean {
+  return !!a && !!b && a.length === b.length && a.every((c, i) => c.sha256Fingerprint === b[i].sha256Fingerprint);
+}
+
+/** How many of `certs` to render now; grows by CARDS_PER_CHUNK per task until all are shown. */
+function useProgressiveCount(certs: Cards | null): number {
+  const total = certs?.length ?? 0;
+  const [shown, setShown] = useState<{ certs: Cards | null; count: number }>({ certs, count: Math.min(total, FIRST_CARDS) });
+  let count = shown.count;
+  if (shown.certs !== certs) {
+    // The same certificates again (an edit elsewhere in the text): keep what is shown, the cards are memoised.
+    count = sameCertificates(shown.certs, certs) ? shown.count : Math.min(total, FIRST_CARDS);
+    setShown({ certs, count });
+  }
+  useEffect(() => {
+    if (count >= total) return;
+    const timer = setTimeout(() => {
+      startTransition(() => setShown((s) => (s.certs === certs ? { certs, count: Math.min(total, s.count + CARDS_PER_CHUNK) } : s)));
+    }, 0);
+    return () => clearTimeout(timer);
+  }, [certs, count, total]);
+  return Math.min(count, total);
+}
 
 function plural(n: number, word: string) {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
@@ -25,10 +58,11 @@ export function ChainInspector({ inspection, onReorder }: { inspection: Inspecti
   const errors = result?.issues.filter((i) => i.severity === "error").length ?? 0;
   const warnings = result?.issues.filter((i) => i.severity === "warning").length ?? 0;
   const total = result?.certificates.length ?? 0;
+  const shown = useProgressiveCount(result?.certificates ?? null);
   return (
     <section
       aria-labelledby="chain-inspector-heading"
-      aria-busy={inspection.status === "running"}
+      aria-busy={inspection.status === "running" || shown < total}
       className="space-y-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm dark:border-slate-800 dark:bg-slate-900"
     >
       <div className="flex flex-wrap items-center justify-between gap-2">
@@ -60,27 +94,45 @@ export function ChainInspector({ inspection, onReorder }: { inspection: Inspecti
               </Button>
             ) : null}
           </div>
-          {result.issues.length ? (
-            <div aria-label="Problems" role="group" className="rounded-md border border-slate-200 p-3 dark:border-slate-800">
-              <IssueLines issues={result.issues} />
-            </div>
-          ) : (
-            <p className="text-sm text-emerald-700 dark:text-emerald-400">No problems found: this chain can be saved.</p>
-          )}
-          {total ? <ChainDiagram certificates={result.certificates} links={result.links} /> : null}
-          <CertificateList certificates={result.certificates} />
+          <ResultDetails result={result} shown={shown} />
         </>
       ) : null}
     </section>
   );
 }
 
-export function CertificateList({ certificates }: { certificates: InspectResult["certificates"] | Parameters<typeof CertificateCard>[0]["cert"][] }) {
+/** Problems, chain diagram and cards: re-rendered only for a new result or a new chunk of cards, not for status changes. */
+const ResultDetails = memo(function ResultDetails({ result, shown }: { result: InspectResult; shown: number }) {
+  return (
+    <>
+      {result.issues.length ? (
+        <div aria-label="Problems" role="group" className="rounded-md border border-slate-200 p-3 dark:border-slate-800">
+          <IssueLines issues={result.issues} />
+        </div>
+      ) : (
+        <p className="text-sm text-emerald-700 dark:text-emerald-400">No problems found: this chain can be saved.</p>
+      )}
+      {result.certificates.length ? <ChainDiagram certificates={result.certificates} links={result.links} /> : null}
+      <CertificateList certificates={result.certificates} shown={shown} />
+    </>
+  );
+});
+
+/** Same certificate at the same place: the card need not render again (its text derives from the DER, position and total). */
+const MemoCard = memo(
+  CertificateCard,
+  (a, b) =>
+    a.cert.sha256Fingerprint === b.cert.sha256Fingerprint && a.cert.verdict === b.cert.verdict && a.position === b.position && a.total === b.total && a.collapsed === b.collapsed && a.issues === b.issues,
+);
+
+/** One list item per certificate; `shown` limits how many render yet (the live inspector fills the list in chunks). */
+export function CertificateList({ certificates, shown }: { certificates: Cards; shown?: number }) {
   if (!certificates.length) return null;
+  const list = shown === undefined || shown >= certificates.length ? certificates : certificates.slice(0, shown);
   return (
     <ol aria-label="Certificates" className="space-y-3">
-      {certificates.map((c, i) => (
-        <CertificateCard key={`${i}-${c.sha256Fingerprint}`} cert={c} position={i + 1} total={certificates.length} collapsed={i >= EXPANDED_CARDS} />
+      {list.map((c, i) => (
+        <MemoCard key={`${i}-${c.sha256Fingerprint}`} cert={c} position={i + 1} total={certificates.length} collapsed={i >= EXPANDED_CARDS} />
       ))}
     </ol>
   );

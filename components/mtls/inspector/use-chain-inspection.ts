@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useRef, useState } from "react";
+import { startTransition, useEffect, useRef, useState } from "react";
 import type { InspectResult } from "@/lib/pki";
 
 export type Inspection =
@@ -10,7 +10,9 @@ export type Inspection =
   | { status: "failed"; message: string };
 
 type Reply = { id: number; result?: InspectResult; error?: string };
-type Answer = { input: string; result?: InspectResult; error?: string; lastGood: InspectResult | null };
+/** One edit of the text box: every change of `input` (clearing and pasting the same text again included) is a new request. */
+type Request = { id: number; input: string };
+type Answer = { id: number; result?: InspectResult; error?: string };
 
 const DEBOUNCE_MS = 150;
 
@@ -21,13 +23,27 @@ async function inspectInPage(input: string): Promise<InspectResult> {
 }
 
 /**
- * Live, debounced inspection of `input` in a Web Worker. Only the latest request's answer is used, so a
- * slow parse of an old text can never overwrite the result for what is in the box now.
+ * Live, debounced inspection of `input` in a Web Worker. Every change of `input` is a new request with its own id,
+ * and only the answer to the current request is shown as done: a slow parse of an old text can never overwrite the
+ * result for what is in the box now, and pasting the same text again (after clearing the box, or while a parse is in
+ * flight) is inspected again instead of waiting for an answer that already came. While a request runs, the last good
+ * result stays on screen (`previous`), except after the box was cleared.
  */
 export function useChainInspection(input: string): Inspection {
+  const [request, setRequest] = useState<Request>({ id: 0, input });
   const [answer, setAnswer] = useState<Answer | null>(null);
+  const [lastGood, setLastGood] = useState<InspectResult | null>(null);
   const worker = useRef<Worker | null | undefined>(undefined);
-  const latest = useRef(0);
+
+  // Adjusting state while rendering (React's pattern for "state derived from a changed prop"): a new request per change.
+  let current = request;
+  if (request.input !== input) {
+    current = { id: request.id + 1, input };
+    setRequest(current);
+    // A cleared box starts afresh: the next paste does not show the old bundle's cards while it is inspected.
+    if (!input.trim() && lastGood) setLastGood(null);
+  }
+  const id = current.id;
 
   useEffect(() => {
     return () => {
@@ -37,23 +53,22 @@ export function useChainInspection(input: string): Inspection {
   }, []);
 
   useEffect(() => {
-    const id = ++latest.current;
     if (!input.trim()) return;
+    let live = true;
+    const deliver = (reply: Reply) => {
+      if (!live || reply.id !== id) return;
+      // A large result (a 150-certificate bundle) renders as a transition: it never blocks typing.
+      startTransition(() => {
+        setAnswer({ id, result: reply.result, error: reply.result ? undefined : (reply.error ?? "The inspector failed.") });
+        if (reply.result) setLastGood(reply.result);
+      });
+    };
+    const inPage = () =>
+      inspectInPage(input).then(
+        (result) => deliver({ id, result }),
+        (err: unknown) => deliver({ id, error: err instanceof Error ? err.message : String(err) }),
+      );
     const timer = setTimeout(() => {
-      const deliver = (reply: Reply) => {
-        if (reply.id !== latest.current) return;
-        setAnswer((prev) => ({
-          input,
-          result: reply.result,
-          error: reply.result ? undefined : (reply.error ?? "The inspector failed."),
-          lastGood: reply.result ?? prev?.lastGood ?? null,
-        }));
-      };
-      const inPage = () =>
-        inspectInPage(input).then(
-          (result) => deliver({ id, result }),
-          (err: unknown) => deliver({ id, error: err instanceof Error ? err.message : String(err) }),
-        );
       if (worker.current === undefined) {
         try {
           worker.current = new Worker(new URL("./inspector.worker.ts", import.meta.url), { type: "module" });
@@ -70,17 +85,20 @@ export function useChainInspection(input: string): Inspection {
       w.onerror = () => {
         // The worker could not start (e.g. a strict CSP): inspect in the page from now on.
         w.terminate();
-        worker.current = null;
+        if (worker.current === w) worker.current = null;
         void inPage();
       };
       w.postMessage({ id, input });
     }, DEBOUNCE_MS);
-    return () => clearTimeout(timer);
-  }, [input]);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [id, input]);
 
   if (!input.trim()) return { status: "idle" };
-  if (answer?.input === input) {
+  if (answer?.id === id) {
     return answer.result ? { status: "done", result: answer.result } : { status: "failed", message: answer.error ?? "The inspector failed." };
   }
-  return { status: "running", previous: answer?.lastGood ?? null };
+  return { status: "running", previous: lastGood };
 }
