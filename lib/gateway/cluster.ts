@@ -46,7 +46,7 @@ export async function startGatewayCluster(opts: GatewayOptions, count: number): 
   if (!cluster.isPrimary) throw new Error("the gateway cluster must be started from the primary process");
   const key: SigningKey = await loadSigningKey();
   cluster.schedulingPolicy = cluster.SCHED_NONE;
-  cluster.setupPrimary({ exec: workerEntry(), execArgv: workerExecArgv(), serialization: "advanced" });
+  cluster.setupPrimary({ exec: workerEntry(), args: [], execArgv: workerExecArgv(), serialization: "advanced" });
 
   const workers = new Set<Worker>();
   let port = 0;

@@ -126,13 +126,15 @@ export async function createListener(opts: ListenerOptions): Promise<Gateway> {
     return u;
   }
 
-  async function tokenFor(key: string, claims: Parameters<Signer["sign"]>[0], ttl: number, now: number): Promise<string> {
+  /** The cached token (no await on the hot path), or a promise of a freshly signed one. */
+  function tokenFor(key: string, claims: () => Parameters<Signer["sign"]>[0], ttl: number, now: number): string | Promise<string> {
     const hit = jwts.get(key);
     if (hit && hit.renewAt > now) return hit.token;
-    const token = await signer.sign(claims, ttl);
-    jwts.set(key, { token, renewAt: Date.now() + (ttl * 1000) / 2 });
-    if (jwts.size > 10_000) jwts.delete(jwts.keys().next().value as string);
-    return token;
+    return signer.sign(claims(), ttl).then((token) => {
+      jwts.set(key, { token, renewAt: Date.now() + (ttl * 1000) / 2 });
+      if (jwts.size > 10_000) jwts.delete(jwts.keys().next().value as string);
+      return token;
+    });
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -179,7 +181,8 @@ export async function createListener(opts: ListenerOptions): Promise<Gateway> {
     const issuer = opts.issuer ?? (listenPort === 443 ? `https://${hostname}` : `https://${hostname}:${listenPort}`);
     const sub = cert.sha256 ? cert.sha256.replace(/:/g, "").toLowerCase() : "";
     const ttl = compiled.sessionSeconds;
-    const jwt = await tokenFor(`${app.id}|${sub}|${policy?.id}|${issuer}`, { aud: app.aud, iss: issuer, sub, common_name: clientCn ?? "", policy_id: policy?.id }, ttl, at.getTime());
+    let jwt = tokenFor(`${app.id}|${sub}|${policy?.id}|${issuer}`, () => ({ aud: app.aud, iss: issuer, sub, common_name: clientCn ?? "", policy_id: policy?.id }), ttl, at.getTime());
+    if (typeof jwt !== "string") jwt = await jwt;
     const setCookie = req.headers.cookie !== undefined && cookieValue(req, COOKIE_NAME) === jwt ? null : `${COOKIE_NAME}=${jwt}; Path=/; Max-Age=${Math.floor(ttl)}; Secure; HttpOnly; SameSite=Lax`;
     proxy(req, res, upstreamOf(compiled.origin), originHeaders(req.headers, {
       leaf: cert.context.valid ? peer.chain[0] : null,
