@@ -19,6 +19,8 @@ export const API_CODES = {
   authentication: 10000,
   internal: 10001,
   unavailable: 10013,
+  /** 503 whose change may or may not have been saved (connection lost during COMMIT): check, don't re-send blindly. */
+  outcomeUnknown: 10014,
   rateLimited: 971,
 } as const;
 
@@ -85,6 +87,9 @@ export function domainErrorToApi(error: DomainError): ApiError {
     case "rate_limited":
       return new ApiError(429, [{ code: API_CODES.rateLimited, message: error.message }], { "retry-after": "60" });
     case "unavailable":
+      if ((error.detail as { outcome?: unknown } | undefined)?.outcome === "unknown") {
+        return new ApiError(503, [{ code: API_CODES.outcomeUnknown, message: error.message }], { "retry-after": "5", "x-should-retry": "false" });
+      }
       return unavailable(error.message);
   }
 }

@@ -21,18 +21,28 @@ export function isUnavailable(err: unknown): boolean {
   return /ECONNREFUSED|ECONNRESET|Connection terminated|not queryable|timeout exceeded when trying to connect|the database system is/i.test(msg);
 }
 
+/** `detail` of an "unavailable" failure whose change may or may not have been committed. */
+export const OUTCOME_UNKNOWN = { outcome: "unknown" } as const;
+export const OUTCOME_UNKNOWN_MESSAGE =
+  "The connection to the database was lost while saving: the change may or may not have been saved. Reload and check before trying again.";
+
 /**
  * Run a change in one transaction together with its audit events. Returning `{ok:false}` (or throwing
  * DomainFailure) rolls everything back. The role is checked here too, so no door can forget it.
+ * A connection lost while COMMIT is under way leaves the outcome unknown (the server may have committed):
+ * that failure says so (`detail: OUTCOME_UNKNOWN`) instead of claiming the database was simply unavailable.
  */
 export async function mutate<T>(actor: Actor, fn: (tx: Tx, audit: Audit) => Promise<Result<T>>): Promise<Result<T>> {
   if (!canWrite(actor)) return fail("forbidden", READ_ONLY_MESSAGE);
   const db = await getDb();
+  let committing = false;
   try {
     return await db.transaction(async (tx) => {
       const audit: Audit = (event) => writeAudit(tx, actor, event);
       const result = await fn(tx, audit);
       if (!result.ok) throw new DomainFailure(result.error);
+      // Returning hands over to COMMIT: anything thrown from here on came from committing.
+      committing = true;
       return result;
     });
   } catch (err) {
@@ -44,7 +54,10 @@ export async function mutate<T>(actor: Actor, fn: (tx: Tx, audit: Audit) => Prom
     if (pgCode(err) === "22021" || pgCode(err) === "22P05") {
       return fail("validation", "Text must not contain null characters (U+0000).", { form: ["Text must not contain null characters (U+0000)."] });
     }
-    if (isUnavailable(err)) return fail("unavailable", "The database is unavailable. Try again in a moment.");
+    if (isUnavailable(err)) {
+      if (committing) return fail("unavailable", OUTCOME_UNKNOWN_MESSAGE, undefined, OUTCOME_UNKNOWN);
+      return fail("unavailable", "The database is unavailable. Try again in a moment.");
+    }
     throw err;
   }
 }

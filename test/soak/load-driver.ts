@@ -36,8 +36,13 @@ export interface LoadReport {
   /** Final expected objects: id → name. */
   policies: Map<string, string>;
   apps: Map<string, string>;
-  /** Writes sent whose outcome is unknown (no answer): they may or may not have been applied. */
+  /**
+   * Writes whose outcome is unknown: no answer, or a 503 saying the database connection was lost while
+   * committing (code 10014). They may or may not have been applied.
+   */
   inDoubt: { kind: "policy" | "application"; name: string; id?: string }[];
+  /** Writes refused with a 5xx that says nothing was changed (e.g. 503 "database unavailable"). */
+  refused: { kind: "policy" | "application"; name: string; id?: string; status: number; code?: number }[];
   latenciesMs: number[];
 }
 
@@ -45,7 +50,11 @@ export interface LoadReport {
 interface Envelope {
   success?: boolean;
   result?: { id: string };
+  errors?: { code: number; message: string }[];
 }
+
+/** The API's code for "the connection was lost while committing: the change may or may not have been saved". */
+export const OUTCOME_UNKNOWN_CODE = 10014;
 
 const policyBody = (name: string) => ({
   name,
@@ -66,6 +75,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
     policies: new Map(),
     apps: new Map(),
     inDoubt: [],
+    refused: [],
     latenciesMs: [],
   };
   const timeout = opts.requestTimeoutMs ?? 5000;
@@ -109,10 +119,26 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
     }
   }
 
+  const unknownOutcome = (r: { status: number; json: Envelope | null }) => r.status === 503 && r.json?.errors?.some((e) => e.code === OUTCOME_UNKNOWN_CODE) === true;
+
   const expectOk = (r: { status: number; json: Envelope | null }, method: string, path: string) => {
     if (r.status < 300 && r.json?.success === true) return true;
     if (r.status < 500) report.unexpected.push({ method, path, status: r.status, body: JSON.stringify(r.json).slice(0, 300) });
     return false;
+  };
+
+  type Write = { kind: "policy" | "application"; name: string; id?: string };
+  /** Files a write's outcome: in doubt, refused (5xx: nothing changed), unexpected (4xx), or acknowledged (true). */
+  const settle = (r: { status: number; json: Envelope | null } | null, method: string, path: string, what: Write): r is { status: number; json: Envelope | null } => {
+    if (!r || unknownOutcome(r)) {
+      report.inDoubt.push(what);
+      return false;
+    }
+    if (r.status >= 500) {
+      report.refused.push({ ...what, status: r.status, code: r.json?.errors?.[0]?.code });
+      return false;
+    }
+    return expectOk(r, method, path);
   };
 
   async function client(i: number) {
@@ -129,8 +155,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
       } else if (roll < 0.5 || mine.policies.size === 0) {
         const name = `${opts.tag}-p${i}-${n}`;
         const r = await call(token, "POST", "/policies", policyBody(name));
-        if (!r) report.inDoubt.push({ kind: "policy", name });
-        else if (expectOk(r, "POST", "/policies")) {
+        if (settle(r, "POST", "/policies", { kind: "policy", name })) {
           mine.policies.set(r.json!.result!.id, name);
           report.acked.push({ action: "policy.create", resourceId: r.json!.result!.id });
         }
@@ -138,32 +163,28 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
         const id = pick(mine.policies);
         const name = `${opts.tag}-p${i}-${n}-renamed`;
         const r = await call(token, "PUT", `/policies/${id}`, policyBody(name));
-        if (!r) report.inDoubt.push({ kind: "policy", name, id });
-        else if (expectOk(r, "PUT", `/policies/${id}`)) {
+        if (settle(r, "PUT", `/policies/${id}`, { kind: "policy", name, id })) {
           mine.policies.set(id, name);
           report.acked.push({ action: "policy.update", resourceId: id });
         }
       } else if (roll < 0.75) {
         const id = pick(mine.policies);
         const r = await call(token, "DELETE", `/policies/${id}`);
-        if (!r) report.inDoubt.push({ kind: "policy", name: mine.policies.get(id)!, id });
-        else if (expectOk(r, "DELETE", `/policies/${id}`)) {
+        if (settle(r, "DELETE", `/policies/${id}`, { kind: "policy", name: mine.policies.get(id)!, id })) {
           mine.policies.delete(id);
           report.acked.push({ action: "policy.delete", resourceId: id });
         }
       } else if (roll < 0.9 || mine.apps.size === 0) {
         const name = `${opts.tag}-a${i}-${n}`;
         const r = await call(token, "POST", "/apps", { name, type: "self_hosted", domain: `${name}.load.example.com` });
-        if (!r) report.inDoubt.push({ kind: "application", name });
-        else if (expectOk(r, "POST", "/apps")) {
+        if (settle(r, "POST", "/apps", { kind: "application", name })) {
           mine.apps.set(r.json!.result!.id, name);
           report.acked.push({ action: "application.create", resourceId: r.json!.result!.id });
         }
       } else {
         const id = pick(mine.apps);
         const r = await call(token, "DELETE", `/apps/${id}`);
-        if (!r) report.inDoubt.push({ kind: "application", name: mine.apps.get(id)!, id });
-        else if (expectOk(r, "DELETE", `/apps/${id}`)) {
+        if (settle(r, "DELETE", `/apps/${id}`, { kind: "application", name: mine.apps.get(id)!, id })) {
           mine.apps.delete(id);
           report.acked.push({ action: "application.delete", resourceId: id });
         }

@@ -6,8 +6,8 @@ import { auditEvents } from "@/lib/db/schema";
 import { opKeys, readBack, type LoadReport } from "./load-driver";
 
 /**
- * Every acknowledged write is there; anything else must be explained by a write whose answer never
- * arrived (in doubt: sent when the server died, so it may or may not have committed).
+ * Every acknowledged write is there; anything else must be explained by a write whose outcome is unknown
+ * (no answer, or a 503 "may or may not have been saved"). Writes refused with a plain 5xx were not applied.
  */
 export async function expectStateMatches(baseURL: string, accountId: string, token: string, tag: string, report: LoadReport) {
   for (const [kind, expected, doubtKind] of [
@@ -16,18 +16,24 @@ export async function expectStateMatches(baseURL: string, accountId: string, tok
   ] as const) {
     const actual = await readBack(baseURL, accountId, token, kind, tag);
     const doubt = report.inDoubt.filter((d) => d.kind === doubtKind);
-    if (!doubt.length) {
-      expect(actual, kind).toEqual(expected);
-      continue;
-    }
+    const refused = report.refused.filter((d) => d.kind === doubtKind);
+    const why = (id: string, name: string) => {
+      const r = refused.find((d) => d.id === id || d.name === name);
+      return r ? ` — answered ${r.status} (code ${r.code}) yet applied` : "";
+    };
+    const problems: string[] = [];
     for (const [id, name] of expected) {
       const inDoubt = doubt.filter((d) => d.id === id);
-      if (!actual.has(id)) expect(inDoubt.length, `${kind} ${id} (${name}) lost`).toBeGreaterThan(0);
-      else if (actual.get(id) !== name) expect(inDoubt.map((d) => d.name), `${kind} ${id} has a name nobody acknowledged`).toContain(actual.get(id));
+      if (!actual.has(id)) {
+        if (!inDoubt.length) problems.push(`${kind} ${id} (${name}) lost${why(id, name)}`);
+      } else if (actual.get(id) !== name && !inDoubt.some((d) => d.name === actual.get(id))) {
+        problems.push(`${kind} ${id} is named "${actual.get(id)}", acknowledged "${name}"${why(id, actual.get(id)!)}`);
+      }
     }
     for (const [id, name] of actual) {
-      if (!expected.has(id)) expect(doubt.some((d) => d.id === id || d.name === name), `${kind} ${id} (${name}) was never acknowledged`).toBe(true);
+      if (!expected.has(id) && !doubt.some((d) => d.id === id || d.name === name)) problems.push(`${kind} ${id} (${name}) was never acknowledged${why(id, name)}`);
     }
+    expect(problems, `${kind}: ${actual.size} on the server, ${expected.size} acknowledged, ${doubt.length} in doubt, ${refused.length} refused with 5xx`).toEqual([]);
   }
 }
 
@@ -54,5 +60,5 @@ export async function expectAuditMatches(report: LoadReport, since: Date) {
 export function summary(report: LoadReport): string {
   const sorted = [...report.latenciesMs].sort((a, b) => a - b);
   const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
-  return `${report.requests} requests, ${report.acked.length} acknowledged writes, ${report.inDoubt.length} in doubt; statuses ${JSON.stringify(report.statuses)}; p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms, max ${sorted.at(-1) ?? 0} ms`;
+  return `${report.requests} requests, ${report.acked.length} acknowledged writes, ${report.inDoubt.length} in doubt, ${report.refused.length} refused with 5xx; statuses ${JSON.stringify(report.statuses)}; p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms, max ${sorted.at(-1) ?? 0} ms`;
 }
