@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState, useDeferredValue, useEffect, useState, type DragEvent, type FormEvent } from "react";
+import { useActionState, useEffect, useState, type DragEvent, type FormEvent } from "react";
 import { useRouter } from "next/navigation";
 import { createCertificateAction } from "@/app/(console)/access-controls/service-credentials/mutual-tls/actions";
 import { describedBy, Field, Input, Textarea } from "@/components/ui/field";
@@ -27,9 +27,7 @@ export function CertificateForm({ onSaved, idPrefix = "certificate" }: { onSaved
   const [crl, setCrl] = useState("");
   const [localErrors, setLocalErrors] = useState<Record<string, string[]>>({});
   const [dragging, setDragging] = useState(false);
-  // The text box updates at once; the inspector follows in a deferred render, so a 200 KB paste renders nothing else
-  // in the same task as the text box's own layout.
-  const inspection = useChainInspection(useDeferredValue(content));
+  const inspection = useChainInspection(content);
 
   useEffect(() => {
     if (!state?.ok || !state.data) return;
