@@ -177,7 +177,7 @@ export async function runGateway(): Promise<Row[]> {
     const ratios = (g: Measured[], n: Measured[]) => g.map((m, i) => `${f2(m.rps / n[i].rps)}×`).join(", ");
     const note =
       `${CONCURRENCY} concurrent clients over ${LOADGEN_PROCS} load generator process${LOADGEN_PROCS > 1 ? "es" : ""} × ${SECONDS} s, round with the median ratio of ${ROUNDS} alternating rounds; ` +
-      `RSA-2048 client cert (CN John Doe) allowed by a Service Auth policy; gateway = ${setup.workers} worker process${setup.workers > 1 ? "es" : ""} + the primary (database, access log), nginx = ${cores} workers; ` +
+      `RSA-2048 client cert (CN John Doe) allowed by a Service Auth policy; gateway = ${setup.workers > 1 ? `${setup.workers} worker processes + the primary (database, access log)` : "1 Node process (GATEWAY_WORKERS=1)"}, nginx = ${cores} workers; ` +
       `${cores} cores shared with the load generator`;
     return [
       { ...b, metric: "TLS handshakes/s (new connection per request)", ours: gwHs.rps, baseline: ngHs.rps, unit: "/s", better: "higher", target: "≥ 0.8× nginx", met: gwHs.rps >= 0.8 * ngHs.rps, note: `${note}; rounds gateway ${all(runs.gwHs)} vs nginx ${all(runs.ngHs)} (${ratios(runs.gwHs, runs.ngHs)}); ${cpu(gwHs, ngHs)}` },

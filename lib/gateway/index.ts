@@ -6,10 +6,10 @@ import { loadServerCert } from "./server-cert";
 export { createGateway, JWKS_PATH, COOKIE_NAME, type Gateway, type GatewayOptions } from "./server";
 export { loadServerCert } from "./server-cert";
 
-/** GATEWAY_WORKERS: processes serving the gateway port; default one per core (os.availableParallelism()). */
+/** GATEWAY_WORKERS: processes serving the gateway port; default one per core (os.availableParallelism()), at most 16. */
 export function workersFromEnv(): number {
   const raw = process.env.GATEWAY_WORKERS?.trim();
-  if (!raw) return os.availableParallelism();
+  if (!raw) return Math.min(16, os.availableParallelism());
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1 || n > 256) throw new Error(`GATEWAY_WORKERS must be a whole number from 1 to 256, got "${raw}"`);
   return n;
