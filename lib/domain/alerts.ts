@@ -95,11 +95,24 @@ function crlNextUpdate(crl: unknown): Date | null {
 
 async function certificateFacts(): Promise<CertificateFacts[]> {
   const db = await getDb();
+  // Only the CRL's next update, not the whole summary (up to a thousand revoked serials per certificate):
+  // every console page with the alert banner reads this.
   const rows = await db
-    .select({ id: mtlsCertificates.id, name: mtlsCertificates.name, expiresOn: mtlsCertificates.expiresOn, crl: mtlsCertificates.crl })
+    .select({
+      id: mtlsCertificates.id,
+      name: mtlsCertificates.name,
+      expiresOn: mtlsCertificates.expiresOn,
+      nextUpdate: sql<unknown>`${mtlsCertificates.crl} -> 'nextUpdate'`,
+      next_update: sql<unknown>`${mtlsCertificates.crl} -> 'next_update'`,
+    })
     .from(mtlsCertificates)
     .orderBy(asc(mtlsCertificates.expiresOn));
-  return rows.map((r) => ({ id: r.id, name: r.name, expiresOn: r.expiresOn, crlNextUpdate: crlNextUpdate(r.crl) }));
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    expiresOn: r.expiresOn,
+    crlNextUpdate: crlNextUpdate({ nextUpdate: r.nextUpdate ?? undefined, next_update: r.next_update ?? undefined }),
+  }));
 }
 
 export interface EvaluationResult {
