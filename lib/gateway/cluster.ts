@@ -81,7 +81,9 @@ export async function startGatewayCluster(opts: GatewayOptions, count: number): 
     // port as long as one of them still holds it; a worker started when none is left asks for that port by number.
     const listenOn = workers.size > 0 || !port ? opts.port : port;
     return new Promise((resolve, reject) => {
-      const w = cluster.fork({ PORTCULLIS_GATEWAY_WORKER: "1" });
+      // UV_TCP_SINGLE_ACCEPT: libuv accepts one connection per wake-up and yields, so a burst of new connections is
+      // spread over the workers instead of one worker taking them all (as nginx's default multi_accept off does).
+      const w = cluster.fork({ PORTCULLIS_GATEWAY_WORKER: "1", UV_TCP_SINGLE_ACCEPT: process.env.UV_TCP_SINGLE_ACCEPT ?? "1" });
       workers.add(w);
       let started = false;
       const timer = setTimeout(() => {
