@@ -63,8 +63,10 @@ export function expiryStatus(expiresOn: string | Date, now = new Date()): { stat
 }
 
 export type Row = typeof mtlsCertificates.$inferSelect;
+/** What a DTO is made of: the row without the stored PEMs (which DTOs never carry). */
+export type DtoRow = Pick<Row, "id" | "name" | "fingerprint" | "expiresOn" | "createdAt" | "updatedAt" | "version" | "chain" | "crl">;
 
-export function toDto(row: Row, hostnames: string[]): CertificateDto {
+export function toDto(row: DtoRow, hostnames: string[]): CertificateDto {
   return {
     id: row.id,
     name: row.name,
@@ -110,9 +112,54 @@ function filterWhere(filter: CertificateFilter | undefined, now: Date): SQL | un
   return conds.length ? and(...conds) : undefined;
 }
 
+const listColumns = {
+  id: mtlsCertificates.id,
+  name: mtlsCertificates.name,
+  fingerprint: mtlsCertificates.fingerprint,
+  expiresOn: mtlsCertificates.expiresOn,
+  createdAt: mtlsCertificates.createdAt,
+  updatedAt: mtlsCertificates.updatedAt,
+  version: mtlsCertificates.version,
+};
+
 /**
- * One page of certificates by name with their hostnames and the filtered total, in one statement (the total
- * as a window count; a page past the end falls back to a plain count).
+ * Parsed chain and CRL summaries by row version. A CRL summary lists up to a thousand revoked serials, so a
+ * list page would otherwise fetch and parse every certificate's on each view; the key is the row's id and
+ * its tuple version (xmin changes with every UPDATE, whoever makes it), so a changed row is read again.
+ */
+const DERIVED_MAX = 500;
+/** The tuple's transaction id with the row's own version and update time (belt and braces). */
+const rowVersionSql = sql<string>`${mtlsCertificates}.xmin::text || ':' || ${mtlsCertificates.version} || ':' || extract(epoch from ${mtlsCertificates.updatedAt})::text`;
+const g = globalThis as { __portcullisCertDerived?: Map<string, Pick<DtoRow, "chain" | "crl">> };
+const derived = (g.__portcullisCertDerived ??= new Map());
+const derivedKey = (r: { id: string; rowVersion: string }) => `${r.id}:${r.rowVersion}`;
+
+async function chainsAndCrls(db: DbOrTx, rows: { id: string; rowVersion: string }[]): Promise<Map<string, Pick<DtoRow, "chain" | "crl">>> {
+  const out = new Map<string, Pick<DtoRow, "chain" | "crl">>();
+  const missing: string[] = [];
+  for (const r of rows) {
+    const hit = derived.get(derivedKey(r));
+    if (hit) out.set(r.id, hit);
+    else missing.push(r.id);
+  }
+  if (!missing.length) return out;
+  const fetched = await db
+    .select({ id: mtlsCertificates.id, rowVersion: rowVersionSql, chain: mtlsCertificates.chain, crl: mtlsCertificates.crl })
+    .from(mtlsCertificates)
+    .where(inArray(mtlsCertificates.id, missing));
+  for (const f of fetched) {
+    const value = { chain: f.chain, crl: f.crl };
+    out.set(f.id, value);
+    derived.set(derivedKey(f), value);
+    if (derived.size > DERIVED_MAX) derived.delete(derived.keys().next().value as string);
+  }
+  return out;
+}
+
+/**
+ * One page of certificates by name with their hostnames and the filtered total in one statement (the total as
+ * a window count; a page past the end falls back to a plain count), then the chain and CRL summaries of the
+ * rows not already parsed at their current version.
  */
 export async function listCertificates(
   opts: { page?: number; perPage?: number; filter?: CertificateFilter; now?: Date } = {},
@@ -123,7 +170,8 @@ export async function listCertificates(
   const where = filterWhere(opts.filter, opts.now ?? new Date());
   const rows = await db
     .select({
-      row: mtlsCertificates,
+      ...listColumns,
+      rowVersion: rowVersionSql,
       total: sql<number>`count(*) over ()`.mapWith(Number),
       hostnames: sql<string[]>`array(select ${certificateHostnames.hostname} from ${certificateHostnames}
         where ${certificateHostnames.certificateId} = ${mtlsCertificates.id}
@@ -135,7 +183,13 @@ export async function listCertificates(
     .limit(perPage)
     .offset((page - 1) * perPage);
   const total = rows.length ? rows[0].total : page > 1 ? (await db.select({ n: count() }).from(mtlsCertificates).where(where))[0].n : 0;
-  return { items: rows.map((r) => toDto(r.row, r.hostnames ?? [])), total };
+  const extra = await chainsAndCrls(db, rows);
+  // A row deleted between the two statements is left out.
+  const items = rows.flatMap((r) => {
+    const e = extra.get(r.id);
+    return e ? [toDto({ ...r, ...e }, r.hostnames ?? [])] : [];
+  });
+  return { items, total };
 }
 
 export const isUuid = (id: unknown): id is string => typeof id === "string" && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
@@ -143,7 +197,11 @@ export const isUuid = (id: unknown): id is string => typeof id === "string" && /
 export async function getCertificate(id: string): Promise<CertificateDto | null> {
   if (!isUuid(id)) return null;
   const db = await getDb();
-  const [row] = await db.select().from(mtlsCertificates).where(eq(mtlsCertificates.id, id)).limit(1);
+  const [row] = await db
+    .select({ ...listColumns, chain: mtlsCertificates.chain, crl: mtlsCertificates.crl })
+    .from(mtlsCertificates)
+    .where(eq(mtlsCertificates.id, id))
+    .limit(1);
   if (!row) return null;
   return toDto(row, (await hostnamesOf(db, [row.id])).get(row.id) ?? []);
 }

@@ -1,9 +1,10 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { getDb } from "@/lib/db/client";
-import { accessLog, accessLogHourly, applications, policies } from "@/lib/db/schema";
+import { accessLog, accessLogHourly, applications, mtlsCertificates, policies } from "@/lib/db/schema";
 import { accessSummary, flushAccessLog, recordAccess, type AccessLogEntry } from "@/lib/domain/access-log";
 import { listApplications } from "@/lib/domain/applications";
+import { getCertificate, listCertificates } from "@/lib/domain/certificates";
 import { overviewCounts } from "@/lib/domain/overview";
 
 const HOUR = 3_600_000;
@@ -91,5 +92,23 @@ describe("Overview", () => {
     await db.execute(sql`truncate access_log`);
     expect(await db.select().from(accessLogHourly)).toEqual([]);
     expect(await accessSummary(24, NOW)).toEqual([]);
+  });
+
+  it("lists certificates with their chain and CRL summaries, re-read after any update of the row", async () => {
+    const db = await getDb();
+    const crl = { issuer: "CN=Root", issuerCN: "Root", thisUpdate: "2026-01-01T00:00:00.000Z", nextUpdate: null, revoked_count: 1, revoked: [{ serialNumber: "01", revocationDate: "2026-01-01T00:00:00.000Z" }] };
+    const [row] = await db
+      .insert(mtlsCertificates)
+      .values({ name: "listed", certificatePem: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", fingerprint: "MD5 Fingerprint=AA", expiresOn: new Date(NOW.getTime() + 400 * 86_400_000), chain: [{ subject: "CN=Root" }], crl })
+      .returning();
+    const find = async () => (await listCertificates({ perPage: 1000 })).items.find((c) => c.id === row.id)!;
+    expect(await find()).toEqual(await getCertificate(row.id));
+    expect((await find()).crl).toEqual(crl);
+    expect((await find()).crl).toEqual(crl); // from the parsed-summary cache
+    // Changed behind the domain's back (no version bump): still seen at once.
+    await db.update(mtlsCertificates).set({ crl: null, chain: [{ subject: "CN=Other" }] }).where(eq(mtlsCertificates.id, row.id));
+    expect(await find()).toMatchObject({ crl: null, chain: [{ subject: "CN=Other" }] });
+    expect(await find()).toEqual(await getCertificate(row.id));
+    await db.delete(mtlsCertificates).where(eq(mtlsCertificates.id, row.id));
   });
 });
