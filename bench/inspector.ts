@@ -32,6 +32,8 @@ function debounceMs(): number {
 interface PasteResult {
   totalMs: number;
   longestTaskMs: number;
+  /** when the longest task started, ms after the paste (0 = the paste's own task and frame: the text box's layout) */
+  longestAtMs: number;
   summary: string;
 }
 
@@ -72,9 +74,10 @@ async function paste(page: Page, input: string): Promise<PasteResult> {
     });
     await frame();
     const totalMs = performance.now() - t0;
-    const longestTaskMs = Math.max(0, ...w.__lt.filter((e) => e.start + e.dur >= t0).map((e) => e.dur));
+    const tasks = w.__lt.filter((e) => e.start + e.dur >= t0);
+    const longest = tasks.reduce<{ start: number; dur: number } | null>((a, e) => (!a || e.dur > a.dur ? e : a), null);
     const summary = (section.textContent!.match(/\d+ certificates?, \d+ errors?, \d+ warnings?/) ?? [""])[0];
-    return { totalMs, longestTaskMs, summary };
+    return { totalMs, longestTaskMs: longest?.dur ?? 0, longestAtMs: longest ? Math.max(0, longest.start - t0) : 0, summary };
   }, input);
 }
 
@@ -195,7 +198,8 @@ export async function runInspector(): Promise<Row[]> {
         target: "≤ 300 ms", met: after(many.total) <= 300, note: `page shows "${many.warm[0].summary}"; ${BUNDLE}` },
       { ...b, metric: "CA bundle: same, vs native floor", ours: after(many.total), baselineName: "node:crypto X509Certificate parse (Node)", baseline: native, target: "", met: null },
       { ...b, metric: "CA bundle: longest main-thread task during paste → verdict", ours: many.longest, baselineName: "bare @peculiar/x509 loop: longest task", baseline: manyBase.longest,
-        target: "≤ 50 ms", met: many.longest <= 50, note: "0 = no long task (the longtask API reports only tasks over 50 ms)" },
+        target: "≤ 50 ms", met: many.longest <= 50,
+        note: `0 = no long task (the longtask API reports only tasks over 50 ms); per run, longest task @ ms after the paste: ${many.warm.map((w) => `${Math.round(w.longestTaskMs)}@${Math.round(w.longestAtMs)}`).join(", ")}` },
       { ...b, metric: "CA bundle: longest task, worst of the page vs the text box alone", ours: many.longest, baselineName: "bare <textarea> given the same value (same page, no React): longest task", baseline: Math.max(...floor),
         target: "", met: null, note: `the browser's own layout of the ${bundle.split("\n").length} lines; bare textarea runs: ${floor.map((f) => Math.round(f)).join(", ")} ms` },
       { ...b, metric: "seed 2-cert chain: longest main-thread task", ours: two.longest, baselineName: "bare @peculiar/x509 loop: longest task", baseline: twoBase.longest, target: "≤ 50 ms", met: two.longest <= 50 },
