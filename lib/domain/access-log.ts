@@ -37,7 +37,7 @@ export interface AccessLogDto {
   ip: string | null;
 }
 
-const BATCH = 500;
+const BATCH = 2000;
 const FLUSH_MS = 250;
 /** Beyond this many queued rows (database down), new rows are dropped and counted. */
 const MAX_QUEUE = 50_000;
@@ -75,11 +75,15 @@ async function insertBatch(db: Awaited<ReturnType<typeof getDb>>, batch: AccessL
   // PostgreSQL text cannot hold NUL (a certificate's CN could): drop it rather than fail the whole batch.
   const t = (s: string | null) => (s && s.includes("\0") ? s.replaceAll("\0", "") : s);
   const rows = JSON.stringify(
-    batch.map((e) => [e.at, t(e.hostname), e.applicationId, t(e.applicationName), t(e.clientCn), t(e.serialNumber), e.decision, e.policyId, t(e.policyName), t(e.reason), t(e.ip)]),
+    batch.map((e) => ({
+      at: e.at, hostname: t(e.hostname), application_id: e.applicationId, application_name: t(e.applicationName), client_cn: t(e.clientCn),
+      serial_number: t(e.serialNumber), decision: e.decision, policy_id: e.policyId, policy_name: t(e.policyName), reason: t(e.reason), ip: t(e.ip),
+    })),
   );
   await db.execute(sql`insert into access_log (at, hostname, application_id, application_name, client_cn, serial_number, decision, policy_id, policy_name, reason, ip)
-    select (r->>0)::timestamptz, r->>1, (r->>2)::uuid, r->>3, r->>4, r->>5, r->>6, (r->>7)::uuid, r->>8, r->>9, r->>10
-    from json_array_elements(${rows}::json) as r`);
+    select at, hostname, application_id, application_name, client_cn, serial_number, decision, policy_id, policy_name, reason, ip
+    from json_to_recordset(${rows}::json) as x(at timestamptz, hostname text, application_id uuid, application_name text, client_cn text,
+      serial_number text, decision text, policy_id uuid, policy_name text, reason text, ip text)`);
 }
 
 /** Insert everything queued so far (tests and shutdown await it). */
