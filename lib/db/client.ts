@@ -1,5 +1,6 @@
 import path from "node:path";
 import type { NodePgDatabase } from "drizzle-orm/node-postgres";
+import type { PoolClient } from "pg";
 import * as schema from "./schema";
 
 /**
@@ -70,6 +71,20 @@ async function openPostgres(url: string): Promise<DbHandle> {
   // A connection that drops while checked out must fail its query, not crash the process.
   pool.on("connect", (client) => client.on("error", (err) => console.error("[db] connection error:", err.message)));
   const db = drizzle(pool, { schema });
+  // drizzle's pool transaction() sends BEGIN before its try/finally: a BEGIN that fails (connection lost)
+  // never releases its client, and each such failure shrinks the pool for good until every request waits
+  // for a connection. Check the client out here and always release it (a dead one is dropped by the pool).
+  const perClient = new WeakMap<PoolClient, NodePgDatabase<typeof schema>>();
+  db.transaction = async (fn, config) => {
+    const client = await pool.connect();
+    try {
+      let onClient = perClient.get(client);
+      if (!onClient) perClient.set(client, (onClient = drizzle(client, { schema })));
+      return await onClient.transaction(fn, config);
+    } finally {
+      client.release();
+    }
+  };
   // Several instances may start at once: serialise migrations with an advisory lock.
   const lockClient = await pool.connect();
   try {

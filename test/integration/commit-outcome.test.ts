@@ -7,7 +7,7 @@
  */
 import { createConnection, createServer, type Server, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeDb, getDb } from "@/lib/db/client";
+import { closeDb, getDb, getDbHandle } from "@/lib/db/client";
 import { domainErrorToApi, API_CODES } from "@/lib/api/errors";
 import { errorToResponse } from "@/lib/api/handler";
 import { createPolicy } from "@/lib/domain/policies";
@@ -78,9 +78,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (!pgMode) return;
   await proxy.close();
-  // pg's pool.end() can wait forever for a client whose socket was cut mid-query; the database is dropped
-  // (with force) by test/helpers/setup-db afterwards, so don't wait for it.
-  await Promise.race([closeDb(), new Promise((r) => setTimeout(r, 2000))]);
+  await closeDb(); // waited forever while a failed BEGIN leaked its pool client
   process.env.DATABASE_URL = direct;
 });
 
@@ -131,6 +129,11 @@ describe.skipIf(!pgMode)("connection lost during a write", () => {
     const res = errorToResponse(domainErrorToApi(r.error));
     expect(res.status).toBe(503);
     expect((await res.json()).errors[0].code).toBe(API_CODES.unavailable);
+  });
+
+  it("no pool connection stays checked out after the cuts (a failed BEGIN used to leak one for good)", async () => {
+    const pool = (await getDbHandle()).raw as { totalCount: number; idleCount: number; waitingCount: number };
+    expect(pool.totalCount - pool.idleCount).toBe(0);
   });
 
   it("and the next write goes through", async () => {
