@@ -89,3 +89,18 @@ export function clientResponseHeaders(headers: IncomingHttpHeaders): OutgoingHtt
   }
   return out;
 }
+
+/**
+ * `clientResponseHeaders` over undici's raw response headers (name, value, name, value… as Buffers): a flat list for
+ * `writeHead`, without building a header object per response. Repeated names (Set-Cookie) stay separate lines.
+ */
+export function clientResponseHeaderList(raw: Buffer[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i].toString("latin1");
+    // (the longest hop-by-hop name has 18 characters: longer names need no lower-casing)
+    if (name.length <= 18 && HOP_BY_HOP.has(name.toLowerCase())) continue;
+    out.push(name, raw[i + 1].toString("latin1"));
+  }
+  return out;
+}

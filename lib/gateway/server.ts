@@ -12,11 +12,12 @@ import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
 import type { TLSSocket } from "node:tls";
+import { Pool, type Dispatcher } from "undici";
 import { recordAccess, flushAccessLog, type AccessLogEntry } from "../domain/access-log";
 import { watchConfig } from "../domain/config-events";
 import { appForPath, ContextCache, GATEWAY_CIPHERS, loadHostConfig, type HostConfigSource, type ServerIdentity } from "./context";
 import { checkCertificate, evaluate, peerInfo, reasonOf } from "./decide";
-import { clientResponseHeaders, originHeaders } from "./headers";
+import { clientResponseHeaderList, originHeaders } from "./headers";
 import { loadSigner, type Signer } from "./jwt";
 import { FORBIDDEN, sendError } from "./responses";
 
@@ -86,11 +87,70 @@ export interface ListenerOptions extends GatewayOptions {
 }
 
 interface Upstream {
-  mod: typeof http | typeof https;
-  hostname: string;
-  port: string | number;
+  /** keep-alive connections to the origin (scheme://host:port), shared by the applications using it */
+  pool: Pool;
+  /** the origin URL's path prefix, without its trailing slash */
   base: string;
-  agent: http.Agent;
+}
+
+/**
+ * One proxied request: undici's response callbacks write straight into the client's ServerResponse (raw headers
+ * filtered into a flat list, body chunks with backpressure), and an origin failure becomes the 502 page.
+ */
+class ProxyHandler implements Dispatcher.DispatchHandler {
+  private abortUpstream: ((err?: Error) => void) | null = null;
+  private resumeUpstream: (() => void) | null = null;
+  private done = false;
+
+  constructor(
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+    private readonly setCookie: string | null,
+    private readonly hostname: string,
+  ) {}
+
+  /** The client went away before the response was complete: stop the origin request. */
+  readonly clientClosed = (): void => {
+    if (this.done || this.res.writableFinished) return;
+    this.done = true;
+    this.abortUpstream?.();
+  };
+
+  private readonly drained = (): void => this.resumeUpstream?.();
+
+  onConnect(abort: (err?: Error) => void): void {
+    this.abortUpstream = abort;
+    if (this.res.destroyed) abort();
+  }
+
+  onHeaders(statusCode: number, raw: Buffer[], resume: () => void, statusText: string): boolean {
+    // 1xx informational responses are not relayed (the client's 100-continue was answered by this server).
+    if (statusCode < 200) return true;
+    this.resumeUpstream = resume;
+    const out = clientResponseHeaderList(raw);
+    if (this.setCookie) out.push("set-cookie", this.setCookie);
+    this.res.writeHead(statusCode, statusText || undefined, out);
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.res.write(chunk)) return true;
+    this.res.once("drain", this.drained);
+    return false;
+  }
+
+  onComplete(): void {
+    this.done = true;
+    this.res.end();
+  }
+
+  onError(e: Error): void {
+    if (this.done) return;
+    this.done = true;
+    const res = this.res;
+    if (!res.headersSent && !res.destroyed) sendError(this.req, res, 502, { title: "Bad gateway", message: `The origin could not be reached (${e.message}).`, hostname: this.hostname });
+    else res.destroy();
+  }
 }
 
 /** The TLS listener and the per-request path; no database access (a worker process runs it as it is). */
@@ -100,8 +160,9 @@ export async function createListener(opts: ListenerOptions): Promise<Gateway> {
   const jwks = JSON.stringify(signer.jwks);
   const jwksHeaders = { "content-type": "application/json", "cache-control": "public, max-age=300", "content-length": Buffer.byteLength(jwks) };
   const jwts = new Map<string, CachedJwt>();
-  const agents = { http: new http.Agent({ keepAlive: true, maxSockets: 256 }), https: new https.Agent({ keepAlive: true, maxSockets: 256 }) };
-  // Per origin URL (one per compiled application, rebuilt on reload): what http.request needs, computed once.
+  // One undici pool per origin (scheme://host:port), kept across reloads; per origin URL (one per compiled
+  // application, rebuilt on reload) the pool and path prefix, computed once.
+  const pools = new Map<string, Pool>();
   const upstreams = new WeakMap<URL, Upstream>();
   let listenPort = 0;
 
@@ -113,14 +174,14 @@ export async function createListener(opts: ListenerOptions): Promise<Gateway> {
   function upstreamOf(origin: URL): Upstream {
     let u = upstreams.get(origin);
     if (!u) {
-      const tls_ = origin.protocol === "https:";
-      u = {
-        mod: tls_ ? https : http,
-        hostname: origin.hostname.replace(/^\[|\]$/g, ""),
-        port: origin.port || (tls_ ? 443 : 80),
-        base: origin.pathname.replace(/\/$/, ""),
-        agent: tls_ ? agents.https : agents.http,
-      };
+      const key = origin.origin;
+      let pool = pools.get(key);
+      if (!pool) {
+        // No header/body timeouts (as the http.Agent it replaces): long polls and slow downloads are the origin's business.
+        pool = new Pool(key, { connections: 256, headersTimeout: 0, bodyTimeout: 0 });
+        pools.set(key, pool);
+      }
+      u = { pool, base: origin.pathname.replace(/\/$/, "") };
       upstreams.set(origin, u);
     }
     return u;
@@ -196,29 +257,14 @@ export async function createListener(opts: ListenerOptions): Promise<Gateway> {
   }
 
   function proxy(req: IncomingMessage, res: ServerResponse, u: Upstream, headers: http.OutgoingHttpHeaders, setCookie: string | null, hostname: string) {
-    const upstream = u.mod.request(
-      { hostname: u.hostname, port: u.port, method: req.method, path: u.base ? `${u.base}${req.url || "/"}` : req.url || "/", headers, agent: u.agent },
-      (ures) => {
-        const out = clientResponseHeaders(ures.headers);
-        if (setCookie) {
-          const prior = out["set-cookie"];
-          out["set-cookie"] = prior === undefined ? [setCookie] : [...(Array.isArray(prior) ? prior : [String(prior)]), setCookie];
-        }
-        res.writeHead(ures.statusCode ?? 502, ures.statusMessage, out);
-        ures.pipe(res);
-      },
-    );
-    upstream.on("error", (e) => {
-      if (!res.headersSent) sendError(req, res, 502, { title: "Bad gateway", message: `The origin could not be reached (${e.message}).`, hostname });
-      else res.destroy();
-    });
-    res.on("close", () => {
-      if (!res.writableFinished) upstream.destroy();
-    });
-    // A request without a body (no Content-Length, no Transfer-Encoding: GET, HEAD…) needs no pipe.
+    // undici refuses Expect (this server already answered the client's 100-continue).
+    if (headers.expect !== undefined) delete headers.expect;
+    const handler = new ProxyHandler(req, res, setCookie, hostname);
+    res.once("close", handler.clientClosed);
+    // A request without a body (no Content-Length, no Transfer-Encoding: GET, HEAD…) sends none.
     const h = req.headers;
-    if (h["content-length"] === undefined && h["transfer-encoding"] === undefined) upstream.end();
-    else req.pipe(upstream);
+    const body = h["content-length"] === undefined && h["transfer-encoding"] === undefined ? null : req;
+    u.pool.dispatch({ method: req.method ?? "GET", path: u.base ? `${u.base}${req.url || "/"}` : req.url || "/", headers: headers as Record<string, string | string[]>, body }, handler);
   }
 
   const server = https.createServer(
@@ -263,8 +309,7 @@ export async function createListener(opts: ListenerOptions): Promise<Gateway> {
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      agents.http.destroy();
-      agents.https.destroy();
+      await Promise.all([...pools.values()].map((p) => p.destroy()));
     },
   };
 }
