@@ -116,7 +116,9 @@ describe.skipIf(!pgMode)("soak: PostgreSQL outage", () => {
     });
     expect(after.status, after.body).toBe(201);
     report.policies.set(JSON.parse(after.body).result.id, `${tag}-after`);
-    // Writes that got a 503 were not applied; the acknowledged ones all are.
+    // Writes refused with a plain 503 were not applied; the acknowledged ones all are. A write whose
+    // connection was cut while committing answers 503 code 10014 ("may or may not have been saved") and
+    // counts as in doubt.
     await expectStateMatches(server!.baseURL, seed.accountId, seed.tokens[0], tag, report);
   });
 });
