@@ -220,6 +220,78 @@ test.describe("Mutual TLS", () => {
     await expect(last.getByText("SHA-256 fingerprint")).toBeVisible();
   });
 
+  test("a pasted CA bundle collapses the text box (value intact) until Show text; a small paste shows the text", async ({ adminPage: page }) => {
+    const bundlePath = "/etc/ssl/certs/ca-certificates.crt";
+    test.skip(!existsSync(bundlePath), "no system CA bundle on this machine");
+    const bundle = readFileSync(bundlePath, "utf8");
+    const blocks = bundle.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g)!;
+    const distinct = new Set(blocks).size;
+    const kb = Math.round(Buffer.byteLength(bundle) / 1024);
+    await openAddPage(page);
+    const content = page.getByRole("textbox", { name: "Certificate content" });
+    const showText = page.getByRole("button", { name: "Show text" });
+
+    await pasteInto(page, bundle);
+    // Same control, same name and value; its text is not laid out, a summary (its description) says why.
+    await expect(showText).toBeVisible();
+    await expect(content).toHaveAttribute("data-collapsed", "true");
+    await expect(content).toHaveCSS("content-visibility", "hidden");
+    await expect(content).toBeVisible();
+    await expect(content).toHaveValue(bundle);
+    await expect(content).toHaveAccessibleDescription(new RegExp(`^${kb} KB of PEM — ${blocks.length} blocks\\. The text box is collapsed so the page stays responsive\\.`));
+    await expect(certificates(page)).toHaveCount(distinct);
+    await expect(inspector(page)).toHaveAttribute("aria-busy", "false");
+    await expect(inspector(page)).toContainText(`${distinct} certificates`);
+    await expect(inspector(page)).toContainText("Overall verdict");
+
+    // Show text: the text is laid out again and the box has the focus.
+    await showText.click();
+    await expect(showText).toHaveCount(0);
+    await expect(content).not.toHaveAttribute("data-collapsed");
+    await expect(content).toHaveCSS("content-visibility", "visible");
+    await expect(content).toBeFocused();
+    await expect(content).toHaveValue(bundle);
+    await expect(content).not.toHaveAccessibleDescription(/collapsed/);
+
+    // Typing in the large box keeps it shown; a large change in one step (here: half the bundle) collapses it again;
+    // focusing it reveals it.
+    await content.press("End");
+    await content.pressSequentially("x");
+    await expect(content).toHaveValue(bundle + "x");
+    await expect(showText).toHaveCount(0);
+    const half = bundle.slice(0, bundle.indexOf("-----BEGIN", bundle.length / 2));
+    await pasteInto(page, half);
+    await expect(showText).toBeVisible();
+    await expect(content).toHaveValue(half);
+    await page.getByLabel("Name", { exact: true }).focus();
+    await content.focus();
+    await expect(showText).toHaveCount(0);
+    await expect(content).toHaveCSS("content-visibility", "visible");
+
+    // fill() (focus, select all, insert the text) of a large value — over 400 lines; fill() of the whole bundle takes
+    // Chromium's editing commands most of a minute — leaves it collapsed with the whole value, which the form submits.
+    const manyLines = seed.chainPem.repeat(12);
+    expect(manyLines.split("\n").length).toBeGreaterThan(400);
+    await content.fill(manyLines);
+    await expect(showText).toBeVisible();
+    await expect(content).toHaveValue(manyLines);
+    expect(await content.evaluate((el) => new FormData((el as HTMLTextAreaElement).form!).get("certificate"))).toBe(manyLines);
+    await expect(content).toHaveAccessibleDescription(/^\d+ KB of PEM — 24 blocks\. The text box is collapsed/);
+
+    // A small paste: the text is shown as usual, no summary.
+    await pasteInto(page, seed.chainPem);
+    await expect(showText).toHaveCount(0);
+    await expect(content).toHaveCSS("content-visibility", "visible");
+    await expect(content).toHaveValue(seed.chainPem);
+    await expectSettled(page, "2 certificates, 0 errors, 0 warnings", 2);
+    // Clearing too.
+    await pasteInto(page, bundle);
+    await expect(showText).toBeVisible();
+    await content.clear();
+    await expect(showText).toHaveCount(0);
+    await expect(content).toHaveValue("");
+  });
+
   test("the inspector always settles: clearing, pasting the same text again, pasting while a parse is in flight", async ({ adminPage: page }) => {
     const chain = "2 certificates, 0 errors, 0 warnings";
     await openAddPage(page);

@@ -1,8 +1,9 @@
 "use client";
 
-import { useActionState, useEffect, useState, type DragEvent, type FormEvent } from "react";
+import { useActionState, useEffect, useMemo, useState, type DragEvent, type FormEvent, type KeyboardEvent } from "react";
 import { useRouter } from "next/navigation";
 import { createCertificateAction } from "@/app/(console)/access-controls/service-credentials/mutual-tls/actions";
+import { Button } from "@/components/ui/button";
 import { describedBy, Field, Input, Textarea } from "@/components/ui/field";
 import { Notice } from "@/components/ui/notice";
 import { SubmitButton } from "@/components/ui/submit-button";
@@ -16,6 +17,37 @@ import { PRIVATE_KEY_BLOCK, PRIVATE_KEY_REFUSAL, readCertificateFile } from "./r
 export const MTLS_LIST_PATH = "/access-controls/service-credentials/mutual-tls";
 
 /**
+ * Above these sizes the text box is "large": the browser lays out a textarea's text as one text node and one line
+ * break per line, which for a 3,600-line, 200 KB CA bundle is a 80–200 ms task that no page code can split. A large
+ * value that arrives in one step (a paste, a dropped or uploaded file, fill()) collapses the box: the same textarea,
+ * same value, same label, its text just not laid out (content-visibility: hidden), with a summary over it.
+ */
+const LARGE_CONTENT_BYTES = 64 * 1024;
+const LARGE_CONTENT_LINES = 400;
+/** A change of more than this many characters into a large value is a paste or a file, not typing. */
+const LARGE_JUMP_CHARS = 16 * 1024;
+
+export function isLargeContent(text: string): boolean {
+  if (text.length > LARGE_CONTENT_BYTES) return true;
+  let lines = 1;
+  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) if (++lines > LARGE_CONTENT_LINES) return true;
+  return false;
+}
+
+/** "212 KB of PEM — 144 blocks" (UTF-8 size of what will be submitted). */
+function describeLargeContent(text: string): string {
+  const kb = Math.round(new Blob([text]).size / 1024);
+  let blocks = 0;
+  for (let i = text.indexOf("-----BEGIN "); i !== -1; i = text.indexOf("-----BEGIN ", i + 11)) blocks++;
+  return blocks ? `${kb} KB of PEM — ${blocks} block${blocks === 1 ? "" : "s"}.` : `${kb} KB of text.`;
+}
+
+/** Keys that do not edit or move in the text box (focus moves, modifiers, shortcuts such as copy or select all). */
+function keepsCollapsed(e: KeyboardEvent<HTMLTextAreaElement>): boolean {
+  return e.key === "Tab" || e.key === "Escape" || e.key === "Shift" || e.key === "Control" || e.key === "Alt" || e.key === "Meta" || e.ctrlKey || e.metaKey || e.altKey;
+}
+
+/**
  * Add an mTLS certificate: Name, Certificate content (paste, drop or upload; PEM or DER), Associated hostnames,
  * optional CRL, with the live chain inspector beside it. Reused by the guided setup through `onSaved`.
  */
@@ -23,11 +55,25 @@ export function CertificateForm({ onSaved, idPrefix = "certificate" }: { onSaved
   const router = useRouter();
   const [state, action] = useActionState<ActionState<CertificateDto> | null, FormData>(createCertificateAction, null);
   const [name, setName] = useState("");
-  const [content, setContent] = useState("");
+  const [content, setContentState] = useState("");
+  /** The large value's text is not laid out until the user asks for it (focus, click, a key, or Show text). */
+  const [collapsed, setCollapsed] = useState(false);
   const [crl, setCrl] = useState("");
   const [localErrors, setLocalErrors] = useState<Record<string, string[]>>({});
   const [dragging, setDragging] = useState(false);
   const inspection = useChainInspection(content);
+
+  /** Every change of the box's value: `typed` for edits in the box itself, false for files and Reorder. */
+  const setContent = (next: string, typed = false) => {
+    if (!isLargeContent(next)) setCollapsed(false);
+    else if (!isLargeContent(content) || Math.abs(next.length - content.length) > LARGE_JUMP_CHARS) setCollapsed(true);
+    else if (typed) setCollapsed(false);
+    setContentState(next);
+  };
+  const collapsedSummary = useMemo(() => (collapsed ? describeLargeContent(content) : ""), [collapsed, content]);
+  const reveal = () => {
+    if (collapsed) setCollapsed(false);
+  };
 
   useEffect(() => {
     if (!state?.ok || !state.data) return;
@@ -84,27 +130,55 @@ export function CertificateForm({ onSaved, idPrefix = "certificate" }: { onSaved
           hint="PEM: the intermediate certificate(s) first, then the root. Paste, drop a file here, or upload below. Never paste a private key."
           errors={fe.certificate}
         >
-          <Textarea
-            id={ids.content}
-            name="certificate"
-            value={content}
-            onChange={(e) => setContent(e.target.value)}
-            onDragOver={(e) => {
-              if (e.dataTransfer.types.includes("Files")) {
-                e.preventDefault();
-                setDragging(true);
-              }
-            }}
-            onDragLeave={() => setDragging(false)}
-            onDrop={onDrop}
-            rows={12}
-            spellCheck={false}
-            autoComplete="off"
-            placeholder={"-----BEGIN CERTIFICATE-----\n<intermediate.pem>\n-----END CERTIFICATE-----\n-----BEGIN CERTIFICATE-----\n<rootCA.pem>\n-----END CERTIFICATE-----"}
-            aria-invalid={!!fe.certificate}
-            aria-describedby={describedBy(ids.content, { hint: true, errors: fe.certificate })}
-            className={dragging ? "ring-2 ring-brand-500" : undefined}
-          />
+          <div className="relative">
+            <Textarea
+              id={ids.content}
+              name="certificate"
+              value={content}
+              onChange={(e) => setContent(e.target.value, true)}
+              onFocus={reveal}
+              onClick={reveal}
+              onKeyDown={(e) => {
+                if (!keepsCollapsed(e)) reveal();
+              }}
+              onDragOver={(e) => {
+                if (e.dataTransfer.types.includes("Files")) {
+                  e.preventDefault();
+                  setDragging(true);
+                }
+              }}
+              onDragLeave={() => setDragging(false)}
+              onDrop={onDrop}
+              rows={12}
+              spellCheck={false}
+              autoComplete="off"
+              placeholder={"-----BEGIN CERTIFICATE-----\n<intermediate.pem>\n-----END CERTIFICATE-----\n-----BEGIN CERTIFICATE-----\n<rootCA.pem>\n-----END CERTIFICATE-----"}
+              aria-invalid={!!fe.certificate}
+              aria-describedby={[collapsed ? `${ids.content}-collapsed` : null, describedBy(ids.content, { hint: true, errors: fe.certificate })].filter(Boolean).join(" ") || undefined}
+              data-collapsed={collapsed ? "true" : undefined}
+              // Collapsed: the box keeps its size (12 rows) but its 200 KB of text is neither laid out nor painted.
+              style={collapsed ? { contentVisibility: "hidden", containIntrinsicSize: "auto 13.125rem", height: "13.125rem" } : undefined}
+              className={dragging ? "ring-2 ring-brand-500" : undefined}
+            />
+            {collapsed ? (
+              <div className="pointer-events-none absolute inset-0 flex flex-col items-center justify-center gap-2 p-4 text-center">
+                <p id={`${ids.content}-collapsed`} className="text-sm text-slate-600 dark:text-slate-300">
+                  {collapsedSummary} The text box is collapsed so the page stays responsive.
+                </p>
+                <Button
+                  variant="secondary"
+                  size="sm"
+                  className="pointer-events-auto"
+                  onClick={() => {
+                    setCollapsed(false);
+                    document.getElementById(ids.content)?.focus();
+                  }}
+                >
+                  Show text
+                </Button>
+              </div>
+            ) : null}
+          </div>
         </Field>
         <Field id={ids.file} label="Upload certificate file" hint="PEM (.pem, .crt) or DER (.der, .cer); the text box above shows what will be saved.">
           <input
