@@ -106,8 +106,12 @@ async function build(hostname: string, identity: ServerIdentity, source: HostCon
   };
 }
 
+const normalizeHost = (hostname: string) => hostname.trim().toLowerCase().replace(/\.$/, "");
+
 export class ContextCache {
   private hosts = new Map<string, Promise<HostContext>>();
+  /** The built contexts of `hosts`, for callers that can answer synchronously (SNI, the request path). */
+  private ready = new Map<string, HostContext>();
   private generation = 0;
   readonly defaultContext: tls.SecureContext;
 
@@ -118,29 +122,41 @@ export class ContextCache {
     this.defaultContext = secureContextFor(identity, [], []);
   }
 
+  /** The built context for `hostname` when there is one (no promise, no microtask); otherwise use `get`. */
+  peek(hostname: string): HostContext | undefined {
+    return this.ready.get(hostname) ?? this.ready.get(normalizeHost(hostname));
+  }
+
   get(hostname: string): Promise<HostContext> {
-    const host = hostname.trim().toLowerCase().replace(/\.$/, "");
+    const host = normalizeHost(hostname);
     const hit = this.hosts.get(host);
     if (hit) return hit;
     const gen = this.generation;
     const p = build(host, this.identity, this.source);
     this.hosts.set(host, p);
     p.then(
-      () => {
+      (ctx) => {
         // Built from a configuration that changed meanwhile: don't keep it.
-        if (gen !== this.generation && this.hosts.get(host) === p) this.hosts.delete(host);
+        if (gen !== this.generation) {
+          if (this.hosts.get(host) === p) this.hosts.delete(host);
+        } else if (this.hosts.get(host) === p) this.ready.set(host, ctx);
       },
       () => {
         if (this.hosts.get(host) === p) this.hosts.delete(host);
       },
     );
-    if (this.hosts.size > MAX_CACHED_HOSTS) this.hosts.delete(this.hosts.keys().next().value as string);
+    if (this.hosts.size > MAX_CACHED_HOSTS) {
+      const oldest = this.hosts.keys().next().value as string;
+      this.hosts.delete(oldest);
+      this.ready.delete(oldest);
+    }
     return p;
   }
 
   clear(): void {
     this.generation++;
     this.hosts.clear();
+    this.ready.clear();
   }
 }
 

@@ -38,18 +38,37 @@ const chainInput = (chain: Buffer[], fingerprints: string[]): ChainInput => ({
 /** A chain from elsewhere: its key is computed from the bytes on every call (the caller may reuse its Buffers). */
 const hashedInput = (chain: Buffer[]) => chainInput(chain, chain.map((b) => createHash("sha256").update(b).digest("base64")));
 
-/** The certificates of the TLS connection (read once per connection) and its request counter. */
+/** Longest peer chain read from a handshake (a loop guard; real client chains have 1–4 certificates). */
+const MAX_PEER_CHAIN = 16;
+
+/**
+ * The certificates of the TLS connection (read once per connection) and its request counter. The leaf and the
+ * intermediates the client sent come from `getPeerX509Certificate()` (the DER and SHA-256 fingerprint of each, about
+ * a fifth of the cost of `getPeerCertificate(true)`, which builds a full object per certificate); a socket without it
+ * (or a stand-in shaped like `getPeerCertificate(true)`) is read the old way. Same fingerprints, same memo key.
+ */
 export function peerInfo(socket: TLSSocket): PeerInfo {
   let info = peers.get(socket);
   if (!info) {
     const chain: Buffer[] = [];
-    const peer = typeof socket.getPeerCertificate === "function" ? socket.getPeerCertificate(true) : null;
-    let c = peer && peer.raw ? peer : null;
     const seen: string[] = [];
-    while (c && c.raw && c.fingerprint256 && !seen.includes(c.fingerprint256)) {
-      seen.push(c.fingerprint256);
-      chain.push(c.raw);
-      c = c.issuerCertificate && c.issuerCertificate !== c ? c.issuerCertificate : null;
+    if (typeof socket.getPeerX509Certificate === "function") {
+      let x = socket.getPeerX509Certificate();
+      while (x && chain.length < MAX_PEER_CHAIN) {
+        const fp = x.fingerprint256;
+        if (seen.includes(fp)) break;
+        seen.push(fp);
+        chain.push(x.raw);
+        x = x.issuerCertificate;
+      }
+    } else {
+      const peer = typeof socket.getPeerCertificate === "function" ? socket.getPeerCertificate(true) : null;
+      let c = peer && peer.raw ? peer : null;
+      while (c && c.raw && c.fingerprint256 && !seen.includes(c.fingerprint256) && chain.length < MAX_PEER_CHAIN) {
+        seen.push(c.fingerprint256);
+        chain.push(c.raw);
+        c = c.issuerCertificate && c.issuerCertificate !== c ? c.issuerCertificate : null;
+      }
     }
     if (chain.length) peerChains.set(chain, chainInput(chain, seen));
     info = { chain, requests: 0 };

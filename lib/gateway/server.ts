@@ -210,7 +210,7 @@ export async function createListener(opts: ListenerOptions): Promise<Gateway> {
       return;
     }
     const ip = unmap(socket.remoteAddress ?? "");
-    const ctx = await cache.get(hostname);
+    const ctx = cache.peek(hostname) ?? (await cache.get(hostname));
     const compiled = appForPath(ctx, path);
     const at = new Date();
     const cert = await checkCertificate(ctx, peer.chain, at);
@@ -276,6 +276,9 @@ export async function createListener(opts: ListenerOptions): Promise<Gateway> {
       requestCert: true,
       rejectUnauthorized: false,
       SNICallback: (name, cb) => {
+        // The built context answers at once; a hostname not built yet (or being rebuilt) waits for it.
+        const hit = cache.peek(name);
+        if (hit) return cb(null, hit.secureContext);
         cache.get(name).then(
           (c) => cb(null, c.secureContext),
           () => cb(null, cache.defaultContext),
