@@ -69,7 +69,12 @@ export function AccessChartPlaceholder() {
 /** Overview section: gateway decisions per application over the last 24 hours. */
 export async function AccessChart() {
   const all = await accessSummary(24);
-  const rows = [...all].sort((x, y) => y.allowed + y.blocked - (x.allowed + x.blocked)).slice(0, MAX_ROWS);
+  const sorted = [...all].sort((x, y) => y.allowed + y.blocked - (x.allowed + x.blocked));
+  const rows = sorted.slice(0, MAX_ROWS);
+  // The table carries the chart's numbers (plus the rest as one row): rendering hundreds of rows on every
+  // Overview view is what the access log page is for.
+  const rest = sorted.slice(MAX_ROWS);
+  const other = rest.length ? { allowed: rest.reduce((n, r) => n + r.allowed, 0), blocked: rest.reduce((n, r) => n + r.blocked, 0) } : null;
   return (
     <section aria-labelledby="access-chart-heading" className="mb-8">
       <Heading />
@@ -97,13 +102,22 @@ export async function AccessChart() {
                   </tr>
                 </thead>
                 <tbody>
-                  {all.map((r) => (
+                  {rows.map((r) => (
                     <tr key={r.application}>
                       <Td>{r.application}</Td>
                       <Td className="tabular-nums">{r.allowed}</Td>
                       <Td className="tabular-nums">{r.blocked}</Td>
                     </tr>
                   ))}
+                  {other ? (
+                    <tr>
+                      <Td>
+                        {rest.length} other application{rest.length === 1 ? "" : "s"} (<Link href="/access-log" className="text-brand-600 hover:underline dark:text-brand-100">access log</Link>)
+                      </Td>
+                      <Td className="tabular-nums">{other.allowed}</Td>
+                      <Td className="tabular-nums">{other.blocked}</Td>
+                    </tr>
+                  ) : null}
                 </tbody>
               </Table>
             </div>
