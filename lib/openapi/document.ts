@@ -31,7 +31,7 @@ function operation(op: ApiOperation) {
     "401": failure("Missing, invalid, expired or revoked API token"),
     "404": failure("Unknown account id or resource"),
     "429": { ...failure("Rate limited; see Retry-After"), headers: { "Retry-After": { schema: { type: "integer" } } } },
-    "503": { ...failure("Database unavailable; see Retry-After"), headers: { "Retry-After": { schema: { type: "integer" } } } },
+    "503": { ...failure("Database unavailable. Code 10013: nothing was changed, retry after Retry-After seconds. Code 10014 (with x-should-retry: false): the connection was lost while a write committed, so it may or may not have been saved; read the resource before retrying"), headers: { "Retry-After": { schema: { type: "integer" } } } },
   };
   if (op.write) responses["403"] = failure("Read-only token, or the token's owner is a viewer");
   if (op.write) responses["409"] = failure("Conflict (name taken, policy in use, stale); sent with x-should-retry: false");
