@@ -2,7 +2,7 @@
  * Child process of bench/gateway.ts: on a fresh PGlite data dir (PORTCULLIS_DATA_DIR), creates the seed's chain as
  * an mTLS certificate for the host, a Service Auth policy (Common Name "John Doe", exclude 192.0.2.0/24), an Allow
  * policy and an application proxying to ORIGIN_URL; starts the Portcullis gateway (GATEWAY_WORKERS processes, default one per core) and writes the nginx export for
- * the same configuration. Prints one JSON line with the ports and files, then serves until SIGTERM.
+ * the same configuration (and the client CA file and cipher list the floor server reuses). Prints one JSON line with the ports and files, then serves until SIGTERM.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -14,6 +14,7 @@ import { createCertificate } from "../lib/domain/certificates";
 import { createPolicy } from "../lib/domain/policies";
 import { buildNginxExport } from "../lib/export/nginx";
 import { createGateway, loadServerCert, workersFromEnv } from "../lib/gateway";
+import { GATEWAY_CIPHERS } from "../lib/gateway/context";
 import { generateGatewayPki } from "../test/integration/gateway-fixtures";
 
 const HOST = "auth.example.com";
@@ -40,7 +41,9 @@ async function main() {
   writeFileSync(path.join(dir, "nginx.conf"), out.config);
   for (const f of out.files) writeFileSync(path.join(dir, f.name), f.content);
   mkdirSync(path.join(dir, "logs"), { recursive: true });
-  console.log(JSON.stringify({ host: HOST, gatewayPort: gw.port, workers, dir, cacert: identity.certPath, client: pki.client }));
+  // For the floor server (bench/gateway-floor-server.ts): the CAs the gateway's TLS context asks for, and its ciphers.
+  writeFileSync(path.join(dir, "client-ca.pem"), pki.chainPem);
+  console.log(JSON.stringify({ host: HOST, gatewayPort: gw.port, workers, dir, cacert: identity.certPath, ciphers: GATEWAY_CIPHERS, client: pki.client }));
   process.once("SIGTERM", () => {
     void gw.close().finally(() => closeDb().finally(() => process.exit(0)));
   });
