@@ -94,6 +94,50 @@ describe("Overview", () => {
     expect(await accessSummary(24, NOW)).toEqual([]);
   });
 
+  it("keeps access_log_hourly equal to a GROUP BY over access_log through multi-row batches, deletes and a truncate", async () => {
+    const db = await getDb();
+    /** The whole roll-up table and the same totals recomputed from access_log (rows with zero totals dropped). */
+    const both = async () => {
+      const res = (await db.execute(sql`
+        select 'rollup' as src, hour, application_name, allowed::int as allowed, blocked::int as blocked
+        from access_log_hourly where allowed <> 0 or blocked <> 0
+        union all
+        select 'raw', date_trunc('hour', at at time zone 'UTC') at time zone 'UTC', coalesce(application_name, '(no application)'),
+          count(*) filter (where decision = 'allow')::int, count(*) filter (where decision = 'deny')::int
+        from access_log group by 2, 3
+        order by 1, 2, 3`)) as unknown as { rows: { src: string; hour: Date | string; application_name: string; allowed: number; blocked: number }[] };
+      const pick = (src: string) =>
+        res.rows.filter((r) => r.src === src).map((r) => ({ hour: new Date(r.hour).toISOString(), app: r.application_name, allowed: Number(r.allowed), blocked: Number(r.blocked) }));
+      return { rollup: pick("rollup"), raw: pick("raw") };
+    };
+    // Through the gateway's queue: 4,500 rows (three statements of up to 2,000), over 30 hours and 4 application names.
+    const apps = ["Portal", "Wiki", "Grafana", null];
+    for (let i = 0; i < 4500; i++) recordAccess(entry(new Date(NOW.getTime() - (i % 30) * HOUR - (i % 7) * 60_000), apps[i % 4], i % 3 ? "allow" : "deny"));
+    await flushAccessLog();
+    let s = await both();
+    expect(s.raw.length).toBeGreaterThan(30);
+    expect(s.rollup).toEqual(s.raw);
+    // A multi-row insert in one statement that repeats the same (hour, application) keys.
+    await db.insert(accessLog).values(Array.from({ length: 300 }, (_, i) => entry(new Date(NOW.getTime() - (i % 3) * HOUR), i % 2 ? "Wiki" : null, i % 4 ? "deny" : "allow")));
+    s = await both();
+    expect(s.rollup).toEqual(s.raw);
+    // Deleting some rows of many hours at once, then whole hours.
+    await db.execute(sql`delete from access_log where id % 5 = 0 or (decision = 'deny' and application_name = 'Grafana')`);
+    s = await both();
+    expect(s.rollup).toEqual(s.raw);
+    await db.execute(sql`delete from access_log where at < ${new Date(NOW.getTime() - 20 * HOUR)}`);
+    s = await both();
+    expect(s.rollup).toEqual(s.raw);
+    // An update that moves rows between hours, applications and decisions.
+    await db.execute(sql`update access_log set at = at - interval '90 minutes', application_name = 'Moved', decision = case when decision = 'allow' then 'deny' else 'allow' end where id % 7 = 0`);
+    s = await both();
+    expect(s.rollup).toEqual(s.raw);
+    expect(await accessSummary(24, NOW)).toEqual(await rawSummary(24, NOW));
+    await db.execute(sql`truncate access_log`);
+    expect(await db.select().from(accessLogHourly)).toEqual([]);
+    expect(await both()).toEqual({ rollup: [], raw: [] });
+  });
+
   it("lists certificates with their chain and CRL summaries, re-read after any update of the row", async () => {
     const db = await getDb();
     const crl = { issuer: "CN=Root", issuerCN: "Root", thisUpdate: "2026-01-01T00:00:00.000Z", nextUpdate: null, revoked_count: 1, revoked: [{ serialNumber: "01", revocationDate: "2026-01-01T00:00:00.000Z" }] };
