@@ -1,7 +1,8 @@
 /**
  * Shared by the gateway and nginx-parity tests: a test PKI generated with the openssl CLI (the seed's chain and
  * client certificate plus revoked / expired / wrong-CA / wrong-CN / SHA-1 cases), a recording HTTP origin, a
- * `curl` runner (the CLI, spawned asynchronously so an in-process gateway keeps serving), and a poll helper.
+ * `curl` runner (the CLI, spawned asynchronously so an in-process gateway keeps serving), a poll helper, and the
+ * seed's configuration through lib/domain.
  */
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -10,6 +11,10 @@ import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { createApplication } from "../../lib/domain/applications";
+import { createCertificate } from "../../lib/domain/certificates";
+import { createPolicy } from "../../lib/domain/policies";
+import { adminActor } from "../helpers/actors";
 import { CA_EXT, ossl, Pki, utc } from "../pki/openssl";
 
 const run = promisify(execFile);
@@ -159,4 +164,18 @@ export async function until(fn: () => Promise<boolean>, timeoutMs = 5000, what =
     if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * The seed's configuration for `host`: the chain (with its CRL) as an mTLS certificate, the Service Auth policy
+ * "John Doe devices" (Common Name John Doe) and the application "Auth portal" proxying to `originUrl`.
+ */
+export async function configureSeedGateway(pki: GatewayPki, host: string, originUrl: string): Promise<{ policyId: string; aud: string }> {
+  const cert = await createCertificate(adminActor, { name: "Seed chain", certificate: pki.chainPem, associated_hostnames: [host], crl: pki.crlPem });
+  if (!cert.ok) throw new Error(JSON.stringify(cert));
+  const pol = await createPolicy(adminActor, { name: "John Doe devices", decision: "non_identity", include: [{ common_name: { common_name: "John Doe" } }] });
+  if (!pol.ok) throw new Error(JSON.stringify(pol));
+  const app = await createApplication(adminActor, { name: "Auth portal", domain: host, session_duration: "1h", policies: [pol.value.id], origin_url: originUrl });
+  if (!app.ok) throw new Error(JSON.stringify(app));
+  return { policyId: pol.value.id, aud: app.value.aud };
 }

@@ -10,12 +10,10 @@ import path from "node:path";
 import { createLocalJWKSet, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { flushAccessLog, listAccessLog } from "@/lib/domain/access-log";
-import { createApplication } from "@/lib/domain/applications";
-import { createCertificate } from "@/lib/domain/certificates";
-import { createPolicy, updatePolicy } from "@/lib/domain/policies";
+import { updatePolicy } from "@/lib/domain/policies";
 import { createGateway, loadServerCert, type Gateway } from "@/lib/gateway";
 import { adminActor } from "../helpers/actors";
-import { curl, generateGatewayPki, startOrigin, until, type GatewayPki } from "./gateway-fixtures";
+import { configureSeedGateway, curl, generateGatewayPki, startOrigin, until, type GatewayPki } from "./gateway-fixtures";
 
 const HOST = "auth.example.com";
 let pki: GatewayPki;
@@ -31,14 +29,7 @@ const workerPids = () => Object.values(cluster.workers ?? {}).flatMap((w) => (w 
 beforeAll(async () => {
   pki = generateGatewayPki();
   origin = await startOrigin();
-  const cert = await createCertificate(adminActor, { name: "Seed chain", certificate: pki.chainPem, associated_hostnames: [HOST], crl: pki.crlPem });
-  expect(cert.ok, JSON.stringify(cert)).toBe(true);
-  const pol = await createPolicy(adminActor, { name: "John Doe devices", decision: "non_identity", include: [{ common_name: { common_name: "John Doe" } }] });
-  if (!pol.ok) throw new Error(JSON.stringify(pol));
-  policyId = pol.value.id;
-  const app = await createApplication(adminActor, { name: "Auth portal", domain: HOST, session_duration: "1h", policies: [policyId], origin_url: origin.url });
-  if (!app.ok) throw new Error(JSON.stringify(app));
-  aud = app.value.aud;
+  ({ policyId, aud } = await configureSeedGateway(pki, HOST, origin.url));
   const identity = loadServerCert({ dir: mkdtempSync(path.join(os.tmpdir(), "portcullis-gw-")), hostnames: [HOST] });
   cacert = identity.certPath;
   gw = await createGateway({ port: 0, host: "127.0.0.1", identity, workers: 2 });

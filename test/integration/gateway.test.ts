@@ -6,13 +6,12 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLocalJWKSet, jwtVerify } from "jose";
-import { createApplication } from "@/lib/domain/applications";
-import { createCertificate, updateHostnameSettings } from "@/lib/domain/certificates";
-import { createPolicy, updatePolicy } from "@/lib/domain/policies";
+import { updateHostnameSettings } from "@/lib/domain/certificates";
+import { updatePolicy } from "@/lib/domain/policies";
 import { flushAccessLog, listAccessLog } from "@/lib/domain/access-log";
 import { createGateway, loadServerCert, type Gateway } from "@/lib/gateway";
 import { adminActor } from "../helpers/actors";
-import { curl, generateGatewayPki, startOrigin, until, type GatewayPki } from "./gateway-fixtures";
+import { configureSeedGateway, curl, generateGatewayPki, startOrigin, until, type GatewayPki } from "./gateway-fixtures";
 
 const HOST = "auth.example.com";
 let pki: GatewayPki;
@@ -27,14 +26,7 @@ const get = (o: Partial<Parameters<typeof curl>[0]> = {}) => curl({ host: HOST, 
 beforeAll(async () => {
   pki = generateGatewayPki();
   origin = await startOrigin();
-  const cert = await createCertificate(adminActor, { name: "Seed chain", certificate: pki.chainPem, associated_hostnames: [HOST], crl: pki.crlPem });
-  expect(cert.ok, JSON.stringify(cert)).toBe(true);
-  const pol = await createPolicy(adminActor, { name: "John Doe devices", decision: "non_identity", include: [{ common_name: { common_name: "John Doe" } }] });
-  if (!pol.ok) throw new Error(JSON.stringify(pol));
-  policyId = pol.value.id;
-  const app = await createApplication(adminActor, { name: "Auth portal", domain: HOST, session_duration: "1h", policies: [policyId], origin_url: origin.url });
-  if (!app.ok) throw new Error(JSON.stringify(app));
-  aud = app.value.aud;
+  ({ policyId, aud } = await configureSeedGateway(pki, HOST, origin.url));
   const dir = mkdtempSync(path.join(os.tmpdir(), "portcullis-gw-"));
   const identity = loadServerCert({ dir, hostnames: [HOST] });
   cacert = identity.certPath;

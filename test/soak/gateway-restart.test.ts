@@ -15,12 +15,8 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDb, getDb } from "@/lib/db/client";
 import { flushAccessLog, listAccessLog } from "@/lib/domain/access-log";
-import { createApplication } from "@/lib/domain/applications";
-import { createCertificate } from "@/lib/domain/certificates";
-import { createPolicy } from "@/lib/domain/policies";
 import { loadServerCert } from "@/lib/gateway";
-import { adminActor } from "../helpers/actors";
-import { generateGatewayPki, startOrigin, until, type ClientCert, type GatewayPki } from "../integration/gateway-fixtures";
+import { configureSeedGateway, generateGatewayPki, startOrigin, until, type ClientCert, type GatewayPki } from "../integration/gateway-fixtures";
 
 const HOST = "auth.example.com";
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -150,12 +146,7 @@ beforeAll(async () => {
   pki = generateGatewayPki();
   origin = await startOrigin();
   identity = loadServerCert({ dir: mkdtempSync(path.join(os.tmpdir(), "portcullis-gw-soak-")), hostnames: [HOST] });
-  const cert = await createCertificate(adminActor, { name: "Seed chain", certificate: pki.chainPem, associated_hostnames: [HOST], crl: pki.crlPem });
-  if (!cert.ok) throw new Error(JSON.stringify(cert));
-  const pol = await createPolicy(adminActor, { name: "John Doe devices", decision: "non_identity", include: [{ common_name: { common_name: "John Doe" } }] });
-  if (!pol.ok) throw new Error(JSON.stringify(pol));
-  const app = await createApplication(adminActor, { name: "Auth portal", domain: HOST, session_duration: "1h", policies: [pol.value.id], origin_url: origin.url });
-  if (!app.ok) throw new Error(JSON.stringify(app));
+  await configureSeedGateway(pki, HOST, origin.url);
   port = await new Promise<number>((resolve) => {
     const s = net.createServer().listen(0, "127.0.0.1", () => {
       const p = (s.address() as net.AddressInfo).port;
