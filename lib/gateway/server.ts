@@ -8,18 +8,18 @@
  * that owns the database) starts that many worker processes sharing the port (lib/gateway/cluster.ts): they get
  * the per-hostname configuration and the signing key over IPC and send access-log rows back in batches.
  */
-import http, { type IncomingMessage, type ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
 import type { TLSSocket } from "node:tls";
-import { Pool, type Dispatcher } from "undici";
 import { recordAccess, flushAccessLog, type AccessLogEntry } from "../domain/access-log";
 import { watchConfig } from "../domain/config-events";
 import { appForPath, ContextCache, GATEWAY_CIPHERS, loadHostConfig, type HostConfigSource, type ServerIdentity } from "./context";
 import { checkCertificate, evaluate, peerInfo, reasonOf } from "./decide";
-import { clientResponseHeaderList, originHeaders } from "./headers";
+import { originHeaders } from "./headers";
 import { loadSigner, type Signer } from "./jwt";
 import { FORBIDDEN, sendError } from "./responses";
+import { Upstreams } from "./upstream";
 
 export const JWKS_PATH = "/cdn-cgi/access/certs";
 export const COOKIE_NAME = "CF_Authorization";
@@ -86,73 +86,6 @@ export interface ListenerOptions extends GatewayOptions {
   sink: (entry: AccessLogEntry) => void;
 }
 
-interface Upstream {
-  /** keep-alive connections to the origin (scheme://host:port), shared by the applications using it */
-  pool: Pool;
-  /** the origin URL's path prefix, without its trailing slash */
-  base: string;
-}
-
-/**
- * One proxied request: undici's response callbacks write straight into the client's ServerResponse (raw headers
- * filtered into a flat list, body chunks with backpressure), and an origin failure becomes the 502 page.
- */
-class ProxyHandler implements Dispatcher.DispatchHandler {
-  private abortUpstream: ((err?: Error) => void) | null = null;
-  private resumeUpstream: (() => void) | null = null;
-  private done = false;
-
-  constructor(
-    private readonly req: IncomingMessage,
-    private readonly res: ServerResponse,
-    private readonly setCookie: string | null,
-    private readonly hostname: string,
-  ) {}
-
-  /** The client went away before the response was complete: stop the origin request. */
-  readonly clientClosed = (): void => {
-    if (this.done || this.res.writableFinished) return;
-    this.done = true;
-    this.abortUpstream?.();
-  };
-
-  private readonly drained = (): void => this.resumeUpstream?.();
-
-  onConnect(abort: (err?: Error) => void): void {
-    this.abortUpstream = abort;
-    if (this.res.destroyed) abort();
-  }
-
-  onHeaders(statusCode: number, raw: Buffer[], resume: () => void, statusText: string): boolean {
-    // 1xx informational responses are not relayed (the client's 100-continue was answered by this server).
-    if (statusCode < 200) return true;
-    this.resumeUpstream = resume;
-    const out = clientResponseHeaderList(raw);
-    if (this.setCookie) out.push("set-cookie", this.setCookie);
-    this.res.writeHead(statusCode, statusText || undefined, out);
-    return true;
-  }
-
-  onData(chunk: Buffer): boolean {
-    if (this.res.write(chunk)) return true;
-    this.res.once("drain", this.drained);
-    return false;
-  }
-
-  onComplete(): void {
-    this.done = true;
-    this.res.end();
-  }
-
-  onError(e: Error): void {
-    if (this.done) return;
-    this.done = true;
-    const res = this.res;
-    if (!res.headersSent && !res.destroyed) sendError(this.req, res, 502, { title: "Bad gateway", message: `The origin could not be reached (${e.message}).`, hostname: this.hostname });
-    else res.destroy();
-  }
-}
-
 /** The TLS listener and the per-request path; no database access (a worker process runs it as it is). */
 export async function createListener(opts: ListenerOptions): Promise<Gateway> {
   const cache = new ContextCache(opts.identity, opts.source);
@@ -160,32 +93,13 @@ export async function createListener(opts: ListenerOptions): Promise<Gateway> {
   const jwks = JSON.stringify(signer.jwks);
   const jwksHeaders = { "content-type": "application/json", "cache-control": "public, max-age=300", "content-length": Buffer.byteLength(jwks) };
   const jwts = new Map<string, CachedJwt>();
-  // One undici pool per origin (scheme://host:port), kept across reloads; per origin URL (one per compiled
-  // application, rebuilt on reload) the pool and path prefix, computed once.
-  const pools = new Map<string, Pool>();
-  const upstreams = new WeakMap<URL, Upstream>();
+  const upstreams = new Upstreams();
   let listenPort = 0;
 
   const reload = () => {
     cache.clear();
     jwts.clear();
   };
-
-  function upstreamOf(origin: URL): Upstream {
-    let u = upstreams.get(origin);
-    if (!u) {
-      const key = origin.origin;
-      let pool = pools.get(key);
-      if (!pool) {
-        // No header/body timeouts (as the http.Agent it replaces): long polls and slow downloads are the origin's business.
-        pool = new Pool(key, { connections: 256, headersTimeout: 0, bodyTimeout: 0 });
-        pools.set(key, pool);
-      }
-      u = { pool, base: origin.pathname.replace(/\/$/, "") };
-      upstreams.set(origin, u);
-    }
-    return u;
-  }
 
   /** The cached token (no await on the hot path), or a promise of a freshly signed one. */
   function tokenFor(key: string, claims: () => Parameters<Signer["sign"]>[0], ttl: number, now: number): string | Promise<string> {
@@ -245,7 +159,7 @@ export async function createListener(opts: ListenerOptions): Promise<Gateway> {
     let jwt = tokenFor(`${app.id}|${sub}|${policy?.id}|${issuer}`, () => ({ aud: app.aud, iss: issuer, sub, common_name: clientCn ?? "", policy_id: policy?.id }), ttl, at.getTime());
     if (typeof jwt !== "string") jwt = await jwt;
     const setCookie = req.headers.cookie !== undefined && cookieValue(req, COOKIE_NAME) === jwt ? null : `${COOKIE_NAME}=${jwt}; Path=/; Max-Age=${Math.floor(ttl)}; Secure; HttpOnly; SameSite=Lax`;
-    proxy(req, res, upstreamOf(compiled.origin), originHeaders(req.headers, {
+    upstreams.proxy(req, res, compiled.origin, originHeaders(req.headers, {
       leaf: cert.context.valid ? peer.chain[0] : null,
       chain: cert.issuers,
       forwarding: ctx.forwarding,
@@ -254,17 +168,6 @@ export async function createListener(opts: ListenerOptions): Promise<Gateway> {
       clientIp: ip,
       host: req.headers.host ?? hostname,
     }), setCookie, hostname);
-  }
-
-  function proxy(req: IncomingMessage, res: ServerResponse, u: Upstream, headers: http.OutgoingHttpHeaders, setCookie: string | null, hostname: string) {
-    // undici refuses Expect (this server already answered the client's 100-continue).
-    if (headers.expect !== undefined) delete headers.expect;
-    const handler = new ProxyHandler(req, res, setCookie, hostname);
-    res.once("close", handler.clientClosed);
-    // A request without a body (no Content-Length, no Transfer-Encoding: GET, HEAD…) sends none.
-    const h = req.headers;
-    const body = h["content-length"] === undefined && h["transfer-encoding"] === undefined ? null : req;
-    u.pool.dispatch({ method: req.method ?? "GET", path: u.base ? `${u.base}${req.url || "/"}` : req.url || "/", headers: headers as Record<string, string | string[]>, body }, handler);
   }
 
   const server = https.createServer(
@@ -312,7 +215,7 @@ export async function createListener(opts: ListenerOptions): Promise<Gateway> {
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      await Promise.all([...pools.values()].map((p) => p.destroy()));
+      await upstreams.close();
     },
   };
 }
