@@ -21,6 +21,7 @@ import { createCertificate } from "@/lib/domain/certificates";
 import { createPolicy } from "@/lib/domain/policies";
 import { createFirstAdmin } from "@/lib/domain/users";
 import type { Actor } from "@/lib/domain/actor";
+import { CONTENT_TYPES, deepText, hostileString, pollution, PROTO_KEYS, validShapes, withKeys, type BodyShape } from "./api-arbitraries";
 import { bounded, smallPki, type SmallPki } from "./helpers";
 
 process.env.PORTCULLIS_API_RATE_LIMIT = "100000000/300";
@@ -49,7 +50,7 @@ interface Route {
   params: () => Record<string, string>;
   path: (p: Record<string, string>) => string;
   /** Which kind of valid-shaped body this route takes. */
-  shape: "policy" | "app" | "certCreate" | "certUpdate" | "settings" | "none";
+  shape: BodyShape | "none";
 }
 
 let token: string;
@@ -181,136 +182,10 @@ function enc(s: string): string {
 const writeRoutes = () => routes.filter((r) => r.shape !== "none");
 const json = (v: unknown) => JSON.stringify(v);
 
-// ---- arbitraries -------------------------------------------------------------------------------------------
-
-const label = fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?$/);
-const hostname = fc.tuple(fc.array(label, { minLength: 1, maxLength: 3 }), fc.constantFrom("example.com", "test.internal", "corp.example")).map(([ls, d]) => [...ls, d].join("."));
-const text = fc.oneof(fc.string({ minLength: 1, maxLength: 40 }), fc.string({ unit: "grapheme", minLength: 1, maxLength: 20 }));
-const duration = fc.constantFrom("24h", "30m", "1h30m", "15m", "720h", undefined);
-const ipCidr = fc.oneof(fc.ipV4().map((ip) => `${ip}/32`), fc.tuple(fc.ipV4(), fc.integer({ min: 0, max: 32 })).map(([ip, n]) => `${ip}/${n}`), fc.ipV6());
-const rule = fc.oneof(
-  fc.constant({ everyone: {} }),
-  fc.constant({ certificate: {} }),
-  ipCidr.map((ip) => ({ ip: { ip } })),
-  text.map((cn) => ({ common_name: { common_name: cn } })),
-  fc.emailAddress().map((email) => ({ email: { email } })),
-  hostname.map((domain) => ({ email_domain: { domain } })),
-);
-const policyBody = fc.record(
-  {
-    name: text,
-    decision: fc.constantFrom("allow", "deny", "bypass", "non_identity"),
-    include: fc.array(rule, { minLength: 1, maxLength: 4 }),
-    require: fc.array(rule, { maxLength: 2 }),
-    exclude: fc.array(rule, { maxLength: 2 }),
-    session_duration: duration,
-  },
-  { requiredKeys: ["name", "decision", "include"] },
-);
-const appBody = fc.record(
-  {
-    name: text,
-    domain: fc.tuple(hostname, fc.option(fc.stringMatching(/^\/[a-z0-9/_-]{0,20}$/), { nil: "" })).map(([h, p]) => h + p),
-    type: fc.constant("self_hosted"),
-    session_duration: duration,
-    origin_url: fc.option(fc.tuple(fc.constantFrom("http", "https"), fc.ipV4(), fc.integer({ min: 1, max: 65535 })).map(([s, ip, port]) => `${s}://${ip}:${port}`), { nil: null }),
-    policies: fc.array(fc.oneof(fc.constant(null), fc.uuid()), { maxLength: 3 }).map((ids) => ids.map((id) => id ?? fixture.policyId)),
-  },
-  { requiredKeys: ["domain"] },
-);
-const certCreateBody = fc.record(
-  {
-    name: text,
-    certificate: fc.constantFrom("root", "intermediate", "chain").map((k) => (k === "root" ? pki.rootPem : k === "intermediate" ? pki.intermediatePem : pki.intermediatePem + pki.rootPem)),
-    associated_hostnames: fc.array(fc.oneof(hostname, fc.constant(fixture.hostname)), { maxLength: 4 }),
-  },
-  { requiredKeys: ["name", "certificate"] },
-);
-const certUpdateBody = fc.record(
-  { name: text, associated_hostnames: fc.array(fc.oneof(hostname, fc.constant(fixture.hostname)), { maxLength: 4 }).map((hs) => [fixture.hostname, ...hs]) },
-  { requiredKeys: ["associated_hostnames"] },
-);
-const settingsBody = fc
-  .array(fc.record({ hostname: fc.oneof(fc.constant(fixture.hostname), hostname), client_certificate_forwarding: fc.boolean(), china_network: fc.boolean() }), { maxLength: 4 })
-  .map((settings) => ({ settings }));
-
-function validShape(route: Route): fc.Arbitrary<Record<string, unknown>> {
-  switch (route.shape) {
-    case "policy":
-      return policyBody as fc.Arbitrary<Record<string, unknown>>;
-    case "app":
-      return appBody as fc.Arbitrary<Record<string, unknown>>;
-    case "certCreate":
-      return certCreateBody as fc.Arbitrary<Record<string, unknown>>;
-    case "certUpdate":
-      return certUpdateBody as fc.Arbitrary<Record<string, unknown>>;
-    case "settings":
-      return settingsBody as fc.Arbitrary<Record<string, unknown>>;
-    default:
-      return fc.constant({});
-  }
-}
+const shapes = validShapes({ fixture, pki: () => pki });
+const validShape = (route: Route): fc.Arbitrary<Record<string, unknown>> => (route.shape === "none" ? fc.constant({}) : shapes[route.shape]);
 
 const asObject = (b: unknown): Record<string, unknown> => b as Record<string, unknown>;
-
-/** Nested `depth` levels deep: arrays, objects, or both. */
-function deepText(depth: number, kind: "array" | "object" | "mixed"): string {
-  let open = "";
-  let close = "";
-  for (let i = 0; i < depth; i++) {
-    const arr = kind === "array" || (kind === "mixed" && i % 2 === 0);
-    open += arr ? "[" : '{"a":';
-    close = (arr ? "]" : "}") + close;
-  }
-  return `${open}1${close}`;
-}
-
-const hostileString = fc.oneof(
-  fc.string({ maxLength: 30 }).map((s) => `${s}\u0000${s}`),
-  fc.constantFrom("\u0000", "a\u0000b", "\ud800", "\udfff\ud800", "\u202e", "\ufeff", "%00", "\\u0000", "../../etc/passwd", "'; drop table policies; --", "${7*7}", "<script>alert(1)</script>"),
-  fc.string({ unit: "binary", maxLength: 40 }),
-  fc.integer({ min: 1000, max: 200_000 }).map((n) => "x".repeat(n)),
-);
-
-const PROTO_KEYS = ["__proto__", "constructor", "prototype"];
-const pollution = fc.constantFrom(
-  { __proto__: { polluted: "yes", isAdmin: true } },
-  { constructor: { prototype: { polluted: "yes" } } },
-  { prototype: { polluted: "yes" } },
-  { __proto__: null },
-  { constructor: null },
-  { __proto__: [] },
-  { __proto__: "x" },
-);
-
-// JSON.stringify drops a literal __proto__ key; write it as text so the server sees it as a JSON key.
-function withKeys(body: Record<string, unknown>, extra: Record<string, unknown>, nestedIn?: string): string {
-  const extraText = Object.keys(extra).length ? Object.entries(extra).map(([k, v]) => `${json(k)}:${json(v)}`).join(",") : "";
-  const wrap = (obj: Record<string, unknown>) => {
-    const inner = json(obj);
-    if (!extraText) return inner;
-    return inner === "{}" ? `{${extraText}}` : `{${extraText},${inner.slice(1)}`;
-  };
-  if (!nestedIn) return wrap(body);
-  const copy = { ...body };
-  const target = copy[nestedIn];
-  if (Array.isArray(target) && target.length && typeof target[0] === "object" && target[0]) {
-    return json({ ...copy, [nestedIn]: "__NESTED__" }).replace('"__NESTED__"', `[${wrap(target[0] as Record<string, unknown>)}${target.length > 1 ? "," + target.slice(1).map(json).join(",") : ""}]`);
-  }
-  return json({ ...copy, [nestedIn]: "__NESTED__" }).replace('"__NESTED__"', wrap({}));
-}
-
-const CONTENT_TYPES = [
-  "application/json",
-  "text/plain",
-  "application/x-www-form-urlencoded",
-  "multipart/form-data; boundary=x",
-  "application/octet-stream",
-  "application/xml",
-  "",
-  "application/json; charset=utf-16",
-  null,
-] as const;
 
 const RUNS = Number(process.env.FUZZ_API_RUNS ?? 40);
 
