@@ -15,14 +15,15 @@ export default defineConfig({
     projects: [
       {
         resolve: { alias },
-        test: { ...common, name: "unit", include: ["lib/**/*.test.ts", "test/**/*.test.ts"], exclude: ["test/integration/**", "test/soak/**"] },
+        test: { ...common, name: "unit", include: ["lib/**/*.test.ts", "test/**/*.test.ts"], exclude: ["test/integration/**", "test/soak/**", "test/differential/**"] },
       },
       {
         resolve: { alias },
         test: {
           ...common,
           name: "pglite",
-          include: ["test/integration/**/*.test.ts"],
+          include: ["test/integration/**/*.test.ts", "test/differential/**/*.test.ts"],
+          exclude: ["test/differential/**/*.soak.test.ts"],
           setupFiles: ["test/helpers/setup-db.ts"],
           env: { PORTCULLIS_TEST_ENGINE: "pglite" },
         },
@@ -34,7 +35,8 @@ export default defineConfig({
               test: {
                 ...common,
                 name: "postgres",
-                include: ["test/integration/**/*.test.ts"],
+                include: ["test/integration/**/*.test.ts", "test/differential/**/*.test.ts"],
+                exclude: ["test/differential/**/*.soak.test.ts"],
                 setupFiles: ["test/helpers/setup-db.ts"],
                 env: { PORTCULLIS_TEST_ENGINE: "postgres" },
               },

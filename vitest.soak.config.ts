@@ -7,7 +7,7 @@ const alias = { "@": path.dirname(fileURLToPath(import.meta.url)) };
 const common = { environment: "node" as const, testTimeout: 600_000, hookTimeout: 600_000, pool: "forks" as const, fileParallelism: false };
 const db = (engine: "pglite" | "postgres") => ({
   resolve: { alias },
-  test: { ...common, name: `soak-${engine}`, include: ["test/soak/**/*.test.ts"], setupFiles: ["test/helpers/setup-db.ts"], env: { PORTCULLIS_TEST_ENGINE: engine } },
+  test: { ...common, name: `soak-${engine}`, include: ["test/soak/**/*.test.ts", "test/differential/**/*.soak.test.ts"], setupFiles: ["test/helpers/setup-db.ts"], env: { PORTCULLIS_TEST_ENGINE: engine } },
 });
 
 export default defineConfig({

@@ -1,14 +1,16 @@
 /**
  * Child process of bench/gateway.ts: on a fresh PGlite data dir (PORTCULLIS_DATA_DIR), creates the seed's chain as
  * an mTLS certificate for the host, a Service Auth policy (Common Name "John Doe", exclude 192.0.2.0/24), an Allow
- * policy and an application proxying to ORIGIN_URL; starts the Portcullis gateway (GATEWAY_WORKERS processes, default one per core) and writes the nginx export for
+ * policy and an application proxying to ORIGIN_URL; starts the Portcullis gateway twice on the same database — the node engine (GATEWAY_WORKERS processes, default one
+ * per core) and the nginx engine (GATEWAY_ENGINE=nginx: a supervised nginx with as many workers in front of as many
+ * request-path processes) — and writes the nginx export for
  * the same configuration (and the client CA file and cipher list the floor server reuses). Prints one JSON line with the ports and files, then serves until SIGTERM.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { closeDb, getDb } from "../lib/db/client";
-import type { Actor } from "../lib/domain/actor";
+import type { Actor } from "../lib/domain/core/actor";
 import { createApplication } from "../lib/domain/applications";
 import { createCertificate } from "../lib/domain/certificates";
 import { createPolicy } from "../lib/domain/policies";
@@ -36,16 +38,17 @@ async function main() {
   const dir = mkdtempSync(path.join(os.tmpdir(), "portcullis-bench-gw-"));
   const identity = loadServerCert({ dir: path.join(dir, "tls"), hostnames: [HOST] });
   const workers = workersFromEnv();
-  const gw = await createGateway({ port: 0, host: "127.0.0.1", identity, workers });
+  const gw = await createGateway({ port: 0, host: "127.0.0.1", identity, workers, engine: "node" });
+  const ngw = await createGateway({ port: 0, host: "127.0.0.1", identity, workers, engine: "nginx" });
   const out = await buildNginxExport({ filesDir: dir, listen: `127.0.0.1:${nginxPort}`, serverCertificate: identity.certPath, serverCertificateKey: path.join(dir, "tls", "server.key") });
   writeFileSync(path.join(dir, "nginx.conf"), out.config);
   for (const f of out.files) writeFileSync(path.join(dir, f.name), f.content);
   mkdirSync(path.join(dir, "logs"), { recursive: true });
   // For the floor server (bench/gateway-floor-server.ts): the CAs the gateway's TLS context asks for, and its ciphers.
   writeFileSync(path.join(dir, "client-ca.pem"), pki.chainPem);
-  console.log(JSON.stringify({ host: HOST, gatewayPort: gw.port, workers, dir, cacert: identity.certPath, ciphers: GATEWAY_CIPHERS, client: pki.client }));
+  console.log(JSON.stringify({ host: HOST, gatewayPort: gw.port, nginxEnginePort: ngw.port, workers, dir, cacert: identity.certPath, ciphers: GATEWAY_CIPHERS, client: pki.client }));
   process.once("SIGTERM", () => {
-    void gw.close().finally(() => closeDb().finally(() => process.exit(0)));
+    void Promise.all([gw.close(), ngw.close()]).finally(() => closeDb().finally(() => process.exit(0)));
   });
 }
 

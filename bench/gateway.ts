@@ -1,32 +1,32 @@
 /**
- * Gateway vs nginx: the Portcullis gateway (GATEWAY_WORKERS processes, default one per core, as nginx's
- * `worker_processes auto`; full lib/pki + lib/policy evaluation per request, PGlite access log written by the
- * primary) and nginx running the configuration Portcullis exports for the same hostname, both proxying to the same
- * bare origin process, driven by the same load generator (bench/loadgen.ts): handshakes/s (a new TLS connection per
- * request) and keep-alive requests/s with the seed's client certificate, plus p50/p99 latency, and the CPU time
- * each server (all its processes) and the load generator spent per request. Target: ≥ 0.8× nginx on both.
- * A third server runs in the same rounds as a floor: bench/gateway-floor-server.ts, a bare Node TLS proxy of the
- * gateway's shape (same worker processes, TLS options, certificate and undici pool) without validation, policy,
- * access log or JWT — its rows show how much of the gap is Node's own TLS/HTTP stack.
+ * The gateway against its peers, in the same rounds on the same machine: the Portcullis gateway with the node engine
+ * (GATEWAY_WORKERS processes, default one per core; full lib/pki + lib/access evaluation per request, PGlite access
+ * log written by the primary) and with the nginx engine (GATEWAY_ENGINE=nginx: nginx terminates TLS, the same request
+ * path behind it), nginx running the configuration Portcullis exports, Caddy and HAProxy (bench/gateway-peers.ts:
+ * client certificate required and verified against the same CA chain), and a floor — bench/gateway-floor-server.ts,
+ * a bare Node TLS proxy of the gateway's shape without validation, policy, access log or JWT. All serve the same
+ * server certificate and proxy to the same bare origin, driven by the same load generator (bench/loadgen.ts):
+ * handshakes/s (a new TLS connection per request) and keep-alive requests/s with the seed's client certificate,
+ * p50/p99 latency, and the CPU time each server (all its processes) and the load generator spent per request.
+ * Targets (issue #18): nginx engine ≥ 1.1× Caddy on both and ≥ 0.8× nginx; node engine ≥ 0.9× the floor.
  *
  * Knobs: BENCH_GW_CONCURRENCY (16, total over the load generator processes), BENCH_GW_SECONDS (5 per load),
- * BENCH_GW_ROUNDS (3; each round runs the three servers back to back, in rotating order; the round with the median
- * gateway/nginx ratio is reported, and for the floor rows the round with the median floor/nginx ratio),
- * BENCH_GW_LOADGEN_PROCS (load generator processes, default 1), GATEWAY_WORKERS.
+ * BENCH_GW_ROUNDS (5; each round runs the six servers back to back, in rotating order; each ratio is reported from
+ * the round with its median ratio), BENCH_GW_LOADGEN_PROCS (load generator processes, default 1), GATEWAY_WORKERS.
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { promisify } from "node:util";
 import os from "node:os";
 import path from "node:path";
+import { ensurePackage, startCaddy, startHaproxy } from "./gateway-peers";
 import { freePort, ROOT } from "./lib/app";
 import type { Row } from "./lib/report";
 import { sleep } from "./lib/timing";
 
-const NGINX = ["/usr/sbin/nginx", "/usr/bin/nginx"].find((p) => existsSync(p));
 const CONCURRENCY = Number(process.env.BENCH_GW_CONCURRENCY ?? 16);
 const SECONDS = Number(process.env.BENCH_GW_SECONDS ?? 5);
-const ROUNDS = Math.max(1, Number(process.env.BENCH_GW_ROUNDS ?? 3));
+const ROUNDS = Math.max(1, Number(process.env.BENCH_GW_ROUNDS ?? 5));
 const LOADGEN_PROCS = Math.max(1, Number(process.env.BENCH_GW_LOADGEN_PROCS ?? 1));
 const run = promisify(execFile);
 const TSX = path.join(ROOT, "node_modules/.bin/tsx");
@@ -80,7 +80,8 @@ function treeCpuMs(root: number): number {
   return total;
 }
 
-function firstLine(child: ChildProcess, timeoutMs: number): Promise<string> {
+/** The child's first JSON line on stdout (its setup), or its stderr when it exits or stays silent. */
+export function firstLine(child: ChildProcess, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
     let buf = "";
     let err = "";
@@ -134,88 +135,116 @@ async function load(port: number, serverPid: number, setup: { host: string; cace
 const median = <T>(xs: T[], key: (x: T) => number): T => [...xs].sort((a, b) => key(a) - key(b))[Math.floor((xs.length - 1) / 2)];
 const f2 = (n: number) => n.toFixed(2);
 
+/** The servers measured in the same rounds, in their first-round order. */
+const SERVERS = {
+  gw: "Portcullis, node engine",
+  gn: "Portcullis, nginx engine",
+  ng: "nginx, exported config",
+  fl: "Node TLS proxy floor",
+  ca: "Caddy",
+  hp: "HAProxy",
+} as const;
+type Who = keyof typeof SERVERS;
+const WHO = Object.keys(SERVERS) as Who[];
+
 export async function runGateway(): Promise<Row[]> {
-  if (!NGINX) throw new Error("nginx is not installed (the nginx parity test installs nginx-light when run as root)");
+  const NGINX = ensurePackage("nginx-light", ["/usr/sbin/nginx", "/usr/bin/nginx"], "nginx");
+  const CADDY = ensurePackage("caddy", ["/usr/bin/caddy", "/usr/local/bin/caddy"], "caddy");
+  const HAPROXY = ensurePackage("haproxy", ["/usr/sbin/haproxy", "/usr/local/sbin/haproxy"], "haproxy");
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "portcullis-bench-gwdata-"));
   const originPort = await freePort();
   const nginxPort = await freePort();
   const origin = spawn(process.execPath, ["-e", `require('http').createServer((q,s)=>s.end('ok')).listen(${originPort},'127.0.0.1')`], { stdio: "ignore" });
   const gw = spawn(TSX, ["bench/gateway-server.ts"], {
     cwd: ROOT, stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, PORTCULLIS_DATA_DIR: dataDir, ORIGIN_URL: `http://127.0.0.1:${originPort}`, NGINX_PORT: String(nginxPort), DATABASE_URL: "" },
+    env: { ...process.env, PORTCULLIS_DATA_DIR: dataDir, ORIGIN_URL: `http://127.0.0.1:${originPort}`, NGINX_PORT: String(nginxPort), DATABASE_URL: "", GATEWAY_NGINX_BIN: NGINX },
   });
-  let nginx: ChildProcess | null = null;
-  let floor: ChildProcess | null = null;
+  const children: ChildProcess[] = [];
   try {
-    const setup = JSON.parse(await firstLine(gw, 180_000)) as { host: string; gatewayPort: number; workers: number; dir: string; cacert: string; ciphers: string; client: { cert: string; key: string } };
+    const setup = JSON.parse(await firstLine(gw, 180_000)) as { host: string; gatewayPort: number; nginxEnginePort: number; workers: number; dir: string; cacert: string; ciphers: string; client: { cert: string; key: string } };
     const g = ["-p", setup.dir, "-c", path.join(setup.dir, "nginx.conf"), "-e", "stderr", "-g", `daemon off; pid ${setup.dir}/nginx.pid; user root;`];
     execFileSync(NGINX, ["-t", "-q", ...g], { stdio: "pipe" });
-    nginx = spawn(NGINX, g, { stdio: "ignore" });
+    const nginx = spawn(NGINX, g, { stdio: "ignore" });
+    children.push(nginx);
     // The floor: a bare Node TLS proxy of the gateway's shape (same workers, TLS options, certificate, undici pool).
     const floorPort = await freePort();
-    floor = spawn(TSX, ["bench/gateway-floor-server.ts"], {
+    const serverKey = path.join(setup.dir, "tls", "server.key");
+    const clientCa = path.join(setup.dir, "client-ca.pem");
+    const floor = spawn(TSX, ["bench/gateway-floor-server.ts"], {
       cwd: ROOT, stdio: ["ignore", "pipe", "pipe"],
       env: {
         ...process.env, FLOOR_PORT: String(floorPort), ORIGIN_URL: `http://127.0.0.1:${originPort}`, FLOOR_WORKERS: String(setup.workers),
-        FLOOR_CERT: setup.cacert, FLOOR_KEY: path.join(setup.dir, "tls", "server.key"), FLOOR_CA: path.join(setup.dir, "client-ca.pem"), FLOOR_CIPHERS: setup.ciphers,
+        FLOOR_CERT: setup.cacert, FLOOR_KEY: serverKey, FLOOR_CA: clientCa, FLOOR_CIPHERS: setup.ciphers,
       },
     });
+    children.push(floor);
     await firstLine(floor, 60_000);
-    await sleep(1000);
-    const pids = { gw: gw.pid!, ng: nginx.pid!, fl: floor.pid! };
-    const ports = { gw: setup.gatewayPort, ng: nginxPort, fl: floorPort };
-    type Who = keyof typeof pids;
     const cores = os.availableParallelism();
-    // Equal warm-up for all three (connections, JIT, caches), then ROUNDS rounds in rotating order.
-    for (const who of ["gw", "ng", "fl"] as const) await load(ports[who], pids[who], setup, "keepalive");
-    const runs = { gwHs: [] as Measured[], ngHs: [] as Measured[], flHs: [] as Measured[], gwKa: [] as Measured[], ngKa: [] as Measured[], flKa: [] as Measured[] };
-    const orders: Who[][] = [["gw", "ng", "fl"], ["ng", "fl", "gw"], ["fl", "gw", "ng"]];
+    const peerFiles = { dir: setup.dir, cert: setup.cacert, key: serverKey, ca: clientCa, host: setup.host, originPort };
+    const [caddyPort, haproxyPort] = [await freePort(), await freePort()];
+    const caddy = await startCaddy(CADDY, peerFiles, caddyPort, cores);
+    children.push(caddy);
+    const haproxy = await startHaproxy(HAPROXY, peerFiles, haproxyPort, cores);
+    children.push(haproxy);
+    await sleep(1000);
+    // Both Portcullis engines live under the bench's gateway process (one database): its tree's CPU is theirs.
+    const pids: Record<Who, number> = { gw: gw.pid!, gn: gw.pid!, ng: nginx.pid!, fl: floor.pid!, ca: caddy.pid!, hp: haproxy.pid! };
+    const ports: Record<Who, number> = { gw: setup.gatewayPort, gn: setup.nginxEnginePort, ng: nginxPort, fl: floorPort, ca: caddyPort, hp: haproxyPort };
+    // Equal warm-up for all (connections, JIT, caches), then ROUNDS rounds in rotating order.
+    for (const who of WHO) await load(ports[who], pids[who], setup, "keepalive");
+    const runs = Object.fromEntries(WHO.flatMap((w) => [[`${w}Hs`, [] as Measured[]], [`${w}Ka`, [] as Measured[]]])) as Record<`${Who}${"Hs" | "Ka"}`, Measured[]>;
     for (let round = 0; round < ROUNDS; round++) {
       for (const [mi, mode] of (["handshake", "keepalive"] as const).entries()) {
         // Each server goes first, middle and last in turn (the modes start at different places in the rotation).
-        for (const who of orders[(round + mi) % orders.length]) {
+        const shift = (round + mi) % WHO.length;
+        for (const who of [...WHO.slice(shift), ...WHO.slice(0, shift)]) {
           runs[`${who}${mode === "handshake" ? "Hs" : "Ka"}`].push(await load(ports[who], pids[who], setup, mode));
         }
       }
     }
-    // Each round's loads ran back to back: report the round with the median ratio to nginx (per server).
-    const rounds = Array.from({ length: ROUNDS }, (_, i) => i);
-    const hs = median(rounds, (i) => runs.gwHs[i].rps / runs.ngHs[i].rps);
-    const ka = median(rounds, (i) => runs.gwKa[i].rps / runs.ngKa[i].rps);
-    const fhs = median(rounds, (i) => runs.flHs[i].rps / runs.ngHs[i].rps);
-    const fka = median(rounds, (i) => runs.flKa[i].rps / runs.ngKa[i].rps);
-    const [gwHs, ngHs, gwKa, ngKa] = [runs.gwHs[hs], runs.ngHs[hs], runs.gwKa[ka], runs.ngKa[ka]];
-    const [flHs, ngFHs, flKa, ngFKa] = [runs.flHs[fhs], runs.ngHs[fhs], runs.flKa[fka], runs.ngKa[fka]];
-    const b = { benchmark: "gateway vs nginx", baselineName: "nginx, exported config (worker_processes auto)" };
-    const fb = { benchmark: "Node TLS proxy floor (no policy, no log) vs nginx", baselineName: "nginx, exported config (worker_processes auto)" };
-    const cpu = (g: Measured, n: Measured, name = "gateway") =>
-      `CPU per request: ${name} ${f2(g.serverCpuPerReq)} ms vs nginx ${f2(n.serverCpuPerReq)} ms; load generator ${f2(g.loadgenCpuPerReq)} / ${f2(n.loadgenCpuPerReq)} ms, using ${f2(g.loadgenCores)} / ${f2(n.loadgenCores)} cores`;
-    const all = (xs: Measured[]) => xs.map((m) => Math.round(m.rps)).join(", ");
-    const ratios = (g: Measured[], n: Measured[]) => g.map((m, i) => `${f2(m.rps / n[i].rps)}×`).join(", ");
     const note =
-      `${CONCURRENCY} concurrent clients over ${LOADGEN_PROCS} load generator process${LOADGEN_PROCS > 1 ? "es" : ""} × ${SECONDS} s, round with the median ratio of ${ROUNDS} rounds (gateway, nginx and the floor back to back, rotating order); ` +
-      `RSA-2048 client cert (CN John Doe) allowed by a Service Auth policy; gateway = ${setup.workers > 1 ? `${setup.workers} worker processes + the primary (database, access log)` : "1 Node process (GATEWAY_WORKERS=1)"}, nginx = ${cores} workers; ` +
-      `${cores} cores shared with the load generator`;
-    const floorNote =
-      `bench/gateway-floor-server.ts: ${setup.workers} node:cluster worker process${setup.workers > 1 ? "es" : ""}, the gateway's TLS options (ciphers, TLSv1.2+, requestCert with the same client CAs, not enforced) and server certificate, ` +
-      `an undici keep-alive Pool to the same origin; no certificate validation, policy, access log or JWT; measured in the same rounds (median-ratio round of ${ROUNDS})`;
-    return [
-      { ...b, metric: "TLS handshakes/s (new connection per request)", ours: gwHs.rps, baseline: ngHs.rps, unit: "/s", better: "higher", target: "≥ 0.8× nginx", met: gwHs.rps >= 0.8 * ngHs.rps, note: `${note}; rounds gateway ${all(runs.gwHs)} vs nginx ${all(runs.ngHs)} (${ratios(runs.gwHs, runs.ngHs)}); ${cpu(gwHs, ngHs)}` },
-      { ...b, metric: "handshake requests: p50 latency", ours: gwHs.p50, baseline: ngHs.p50, unit: "ms", better: "lower", target: "", met: null },
-      { ...b, metric: "handshake requests: p99 latency", ours: gwHs.p99, baseline: ngHs.p99, unit: "ms", better: "lower", target: "", met: null },
-      { ...b, metric: "keep-alive requests/s", ours: gwKa.rps, baseline: ngKa.rps, unit: "/s", better: "higher", target: "≥ 0.8× nginx", met: gwKa.rps >= 0.8 * ngKa.rps, note: `rounds gateway ${all(runs.gwKa)} vs nginx ${all(runs.ngKa)} (${ratios(runs.gwKa, runs.ngKa)}); ${cpu(gwKa, ngKa)}` },
-      { ...b, metric: "keep-alive: p50 latency", ours: gwKa.p50, baseline: ngKa.p50, unit: "ms", better: "lower", target: "", met: null },
-      { ...b, metric: "keep-alive: p99 latency", ours: gwKa.p99, baseline: ngKa.p99, unit: "ms", better: "lower", target: "", met: null },
-      { ...fb, metric: "TLS handshakes/s (new connection per request)", ours: flHs.rps, baseline: ngFHs.rps, unit: "/s", better: "higher", target: "", met: null, note: `${floorNote}; rounds floor ${all(runs.flHs)} vs nginx ${all(runs.ngHs)} (${ratios(runs.flHs, runs.ngHs)}); ${cpu(flHs, ngFHs, "floor")}` },
-      { ...fb, metric: "keep-alive requests/s", ours: flKa.rps, baseline: ngFKa.rps, unit: "/s", better: "higher", target: "", met: null, note: `rounds floor ${all(runs.flKa)} vs nginx ${all(runs.ngKa)} (${ratios(runs.flKa, runs.ngKa)}); ${cpu(flKa, ngFKa, "floor")}` },
-    ];
+      `${CONCURRENCY} concurrent clients over ${LOADGEN_PROCS} load generator process${LOADGEN_PROCS > 1 ? "es" : ""} × ${SECONDS} s per load, ${ROUNDS} rounds (all six servers back to back, rotating order), each ratio from the round with its median ratio; ` +
+      `RSA-2048 client cert (CN John Doe) allowed by a Service Auth policy; the same ECDSA P-256 server certificate and client CA chain everywhere; ` +
+      `node engine = ${setup.workers > 1 ? `${setup.workers} worker processes + the primary (database, access log)` : "1 Node process"}; nginx engine = nginx (${setup.workers} workers) + ${setup.workers} request-path process${setup.workers > 1 ? "es" : ""} on a unix socket; ` +
+      `nginx, Caddy (GOMAXPROCS ${cores}) and HAProxy (nbthread ${cores}) as their Debian packages; floor = bench/gateway-floor-server.ts; ${cores} cores shared with the load generator`;
+    return compare(runs, note);
   } finally {
-    if (nginx && nginx.exitCode === null) nginx.kill("SIGQUIT");
-    if (floor && floor.exitCode === null) floor.kill("SIGTERM");
+    for (const c of children) if (c.exitCode === null) c.kill(c === children[0] ? "SIGQUIT" : "SIGTERM");
     if (gw.exitCode === null) gw.kill("SIGTERM");
     origin.kill("SIGKILL");
     await sleep(1500);
-    if (gw.exitCode === null) gw.kill("SIGKILL");
+    for (const c of [gw, ...children]) if (c.exitCode === null) c.kill("SIGKILL");
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** The rows: the targets of issue #18 (nginx engine vs Caddy and nginx, node engine vs the floor), then the peers. */
+function compare(runs: Record<`${Who}${"Hs" | "Ka"}`, Measured[]>, note: string): Row[] {
+  const rounds = Array.from({ length: ROUNDS }, (_, i) => i);
+  const rows: Row[] = [];
+  const pair = (a: Who, b: Who, target: number | null, first = false) => {
+    const benchmark = `gateway: ${SERVERS[a]} vs ${SERVERS[b]}`;
+    for (const [mode, metric] of [["Hs", "TLS handshakes/s (new connection per request)"], ["Ka", "keep-alive requests/s"]] as const) {
+      const xs = runs[`${a}${mode}`];
+      const ys = runs[`${b}${mode}`];
+      const i = median(rounds, (r) => xs[r].rps / ys[r].rps);
+      const [x, y] = [xs[i], ys[i]];
+      const all = (ms: Measured[]) => ms.map((m) => Math.round(m.rps)).join(", ");
+      const rowNote =
+        `${first && mode === "Hs" ? `${note}; ` : ""}rounds ${all(xs)} vs ${all(ys)} (${xs.map((m, r) => `${f2(m.rps / ys[r].rps)}×`).join(", ")}); ` +
+        `p50 ${f2(x.p50)} / ${f2(y.p50)} ms, p99 ${f2(x.p99)} / ${f2(y.p99)} ms; CPU per request ${f2(x.serverCpuPerReq)} / ${f2(y.serverCpuPerReq)} ms (load generator ${f2(x.loadgenCpuPerReq)} / ${f2(y.loadgenCpuPerReq)} ms, ${f2(x.loadgenCores)} / ${f2(y.loadgenCores)} cores)`;
+      const t = target === null ? "" : `≥ ${target}× ${SERVERS[b]}`;
+      rows.push({ benchmark, baselineName: SERVERS[b], metric, ours: x.rps, baseline: y.rps, unit: "/s", better: "higher", target: t, met: target === null ? null : x.rps >= target * y.rps, note: rowNote });
+      rows.push({ benchmark, baselineName: SERVERS[b], metric: `${mode === "Hs" ? "handshake" : "keep-alive"}: p50 / p99 latency`, ours: x.p50, baseline: y.p50, unit: "ms", better: "lower", target: "", met: null, note: `p99 ${f2(x.p99)} vs ${f2(y.p99)} ms` });
+    }
+  };
+  pair("gn", "ca", 1.1, true);
+  pair("gn", "ng", 0.8);
+  pair("gw", "fl", 0.9);
+  pair("gw", "ng", null);
+  pair("gw", "ca", null);
+  pair("ca", "ng", null);
+  pair("hp", "ng", null);
+  pair("fl", "ng", null);
+  return rows;
 }

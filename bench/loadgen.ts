@@ -16,6 +16,8 @@ interface Opts {
   mode: "handshake" | "keepalive";
   concurrency: number;
   seconds: number;
+  /** extra request headers (e.g. a CF_Authorization cookie) */
+  headers?: Record<string, string>;
 }
 
 const o = JSON.parse(process.argv[2]) as Opts;
@@ -24,7 +26,7 @@ const agent = new https.Agent({ ...tlsOpts, keepAlive: o.mode === "keepalive", m
 
 function one(): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = https.request({ host: "127.0.0.1", port: o.port, path: "/", method: "GET", headers: { host: o.host }, agent, ...tlsOpts }, (res) => {
+    const req = https.request({ host: "127.0.0.1", port: o.port, path: "/", method: "GET", headers: { ...o.headers, host: o.host }, agent, ...tlsOpts }, (res) => {
       res.resume();
       res.on("end", () => resolve(res.statusCode ?? 0));
     });

@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- name ...]`: runs the selected benchmarks (default: all), each with its named baseline in the
  * same run on the same machine, prints one table and writes bench/results/latest.json.
- * Names: policy, startup, inspector, pages, js, gateway. Environment knobs are listed in each benchmark file.
+ * Names: policy, startup, inspector, pages, js, gateway, crl, cli, revocation, many-hostnames, identity, managed-ca. Environment knobs are listed in each benchmark file.
  */
 import os from "node:os";
 import path from "node:path";
@@ -16,8 +16,14 @@ const BENCHES: Record<string, { describe: string; load: () => Promise<Bench> }> 
   startup: { describe: "next start to /api/health OK, idle RSS vs bare node http", load: async () => (await import("./startup")).runStartup },
   inspector: { describe: "Add mTLS inspector in headless Chromium vs bare @peculiar/x509 and node:crypto", load: async () => (await import("./inspector")).runInspector },
   js: { describe: "first-load JS per route (gzip) vs a bare Next page", load: async () => (await import("./js")).runJs },
-  gateway: { describe: "gateway vs nginx with the exported configuration", load: async () => (await import("./gateway")).runGateway },
+  gateway: { describe: "gateway (node and nginx engines) vs nginx, Caddy, HAProxy and the Node floor", load: async () => (await import("./gateway")).runGateway },
   pages: { describe: "list pages at scale (TTFB p50/p95) on PGlite and PostgreSQL", load: async () => (await import("./pages")).runPages },
+  crl: { describe: "Test mTLS with a 60,000-entry CRL: first and later calls vs one parse per call", load: async () => (await import("./crl")).runCrl },
+  cli: { describe: "portcullis verify (prebuilt CLI, one process per call) vs openssl verify", load: async () => (await import("./cli")).runCli },
+  revocation: { describe: "200 uncached leaves, 10,000-entry CRLs: lib/pki and portcullis verify vs openssl verify -crl_check_all", load: async () => (await import("./revocation")).runRevocation },
+  "many-hostnames": { describe: "gateway with 1,000 hostnames / 50 CAs / 1,000 apps vs one hostname: handshakes/s, change propagation, RSS", load: async () => (await import("./many-hostnames")).runManyHostnames },
+  identity: { describe: "gateway keep-alive with a CF_Authorization session vs the certificate-only path", load: async () => (await import("./gateway-identity")).runGatewayIdentity },
+  "managed-ca": { describe: "managed CA: issuing from CSRs vs openssl x509 -req; a 10,000-entry CRL re-signed vs openssl ca -gencrl, the gateway serving", load: async () => (await import("./managed-ca")).runManagedCa },
 };
 
 async function main() {

@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import { closeDb, getDb } from "../lib/db/client";
-import type { Actor } from "../lib/domain/actor";
+import type { Actor } from "../lib/domain/core/actor";
 import { createCertificate } from "../lib/domain/certificates";
 
 const SCALE = {

@@ -1,18 +1,20 @@
 #!/usr/bin/env node
-// Launcher: runs cli/main.ts through tsx (a runtime dependency), forwarding argv, stdio and exit code.
-import { spawn } from "node:child_process";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+// Launcher: runs the prebuilt CLI (cli/dist/portcullis.mjs, made by cli/build.mjs on `npm install`) in this
+// process. When that build is missing or older than its sources it is rebuilt first (about a second, once), so the
+// code that runs is always the code in cli/ and lib/; if it cannot be built, this says how to build it.
+import { pathToFileURL } from "node:url";
+import { ENTRY, readManifest, staleReason } from "../cli/manifest.mjs";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const require = createRequire(join(root, "package.json"));
-const tsx = pathToFileURL(require.resolve("tsx")).href;
-const child = spawn(process.execPath, ["--import", tsx, join(root, "cli", "main.ts"), ...process.argv.slice(2)], {
-  stdio: "inherit",
-});
-for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => child.kill(sig));
-child.on("exit", (code, signal) => {
-  if (signal) process.kill(process.pid, signal);
-  else process.exit(code ?? 1);
-});
+const why = staleReason(readManifest());
+if (why) {
+  // Quiet when piped, so scripted callers see only the command's own output.
+  if (process.stderr.isTTY) process.stderr.write(`portcullis: building the CLI (${why})…\n`);
+  try {
+    await (await import("../cli/build.mjs")).buildCli();
+  } catch (e) {
+    const detail = e?.errors?.[0]?.text ?? e?.message ?? String(e);
+    process.stderr.write(`portcullis: the prebuilt CLI is ${why} and could not be built: ${detail}\nBuild it with \`npm run build:cli\` (or \`node cli/build.mjs\`) in the Portcullis directory.\n`);
+    process.exit(1);
+  }
+}
+await import(pathToFileURL(ENTRY).href);

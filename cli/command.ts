@@ -2,8 +2,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 
 /** Shared CLI types. */
 export interface Command {
-  summary: string;
-  /** Returns the process exit code. */
+  /** Returns the process exit code. (The one-line summary lives in main.ts, so help loads no command.) */
   run(args: string[]): Promise<number>;
 }
 

@@ -21,7 +21,6 @@ Options:
   -h, --help        show this help`;
 
 export const exportCommand: Command = {
-  summary: "export the configuration for another proxy (nginx)",
   async run(args) {
     const parsed = parseCommandArgs(args, {
       out: { type: "string" },

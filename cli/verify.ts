@@ -16,6 +16,8 @@ Options:
                     the path needs a CRL from its issuer (like -crl_check_all)
   --at ISO          validate at this time (ISO 8601) instead of now
   --purpose P       client (default: leaf and CAs must allow clientAuth) or any
+  --strict          like -x509_strict: missing Authority/Subject Key Identifiers
+                    (RFC 5280 §4.2.1.1-2) are errors
   --json            print the full result as JSON
   -h, --help        show this help
 
@@ -37,7 +39,6 @@ function input(file: string): string | Uint8Array {
 }
 
 export const verifyCommand: Command = {
-  summary: "validate client certificates against CA certificates (like openssl verify)",
   async run(args) {
     const parsed = parseCommandArgs(args, {
       ca: { type: "string", multiple: true },
@@ -45,6 +46,7 @@ export const verifyCommand: Command = {
       crl: { type: "string", multiple: true },
       at: { type: "string" },
       purpose: { type: "string" },
+      strict: { type: "boolean" },
       json: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     });
@@ -62,7 +64,7 @@ export const verifyCommand: Command = {
       at = new Date(v.at);
       if (Number.isNaN(at.getTime())) throw new UsageError(`--at: invalid date "${v.at}" (use ISO 8601)`);
     }
-    const validator = createValidator({ trustAnchors: v.ca.map(input), crls: (v.crl ?? []).map(input) });
+    const validator = createValidator({ trustAnchors: v.ca.map(input), crls: (v.crl ?? []).map(input), strict: v.strict === true });
     if (validator.anchorCount === 0) throw new UsageError(`no CA certificate could be read from --ca (${validator.loadErrors[0] ?? "empty"})`);
     for (const e of validator.loadErrors) console.error(`warning: ${e}`);
     const untrusted = (v.untrusted ?? []).map(input);

@@ -1,18 +1,8 @@
 import Cloudflare, { AuthenticationError, BadRequestError, PermissionDeniedError } from "cloudflare";
-import type { Page } from "@playwright/test";
 import { baseURL } from "./playwright.config";
 import { expect, test, uniqueName } from "./fixtures";
+import { createToken } from "./helpers/api-token";
 import { generateRoot, generateSeedChain } from "./helpers/certs";
-
-async function createToken(page: Page, permission: "Read" | "Edit"): Promise<string> {
-  await page.goto("/settings");
-  const section = page.getByRole("region", { name: "API tokens" });
-  await section.getByRole("button", { name: "Create API token" }).click();
-  await section.getByRole("textbox", { name: "Token name" }).fill(uniqueName(`sdk-${permission}`));
-  await section.getByRole("combobox", { name: "Permission" }).selectOption({ label: permission });
-  await section.getByRole("button", { name: "Create", exact: true }).click();
-  return section.getByRole("textbox", { name: "New API token" }).inputValue();
-}
 
 /** The official `cloudflare` SDK against the running production server (baseURL = /client/v4). */
 test("the official cloudflare SDK manages certificates, settings, policies and apps on the running server", async ({ adminPage: page }) => {

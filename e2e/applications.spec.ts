@@ -1,6 +1,7 @@
 import { expect, test, uniqueName } from "./fixtures";
 import type { Page } from "@playwright/test";
 import { generateRoot } from "./helpers/certs";
+import { addPolicy } from "./helpers/console";
 
 const APPS = "/access-controls/applications";
 const POLICIES = "/access-controls/policies";
@@ -18,19 +19,6 @@ async function addCertificate(page: Page, hostname: string) {
   await expect(page.getByRole("button", { name: `Remove ${hostname}` })).toBeVisible();
   await page.getByRole("button", { name: "Save" }).click();
   await expect(page).toHaveURL(new RegExp(`${MTLS}(\\?|$)`));
-}
-
-async function addPolicy(page: Page, name: string, action: string, selector: string, value?: string) {
-  await page.goto(POLICIES);
-  await page.getByRole("button", { name: "Add a policy" }).click();
-  await page.getByLabel("Policy name").fill(name);
-  await page.getByLabel("Action").selectOption({ label: action });
-  await page.getByRole("button", { name: "Add include" }).click();
-  const rule = page.getByRole("group", { name: "Include rule 1" });
-  await rule.getByLabel("Selector").selectOption({ label: selector });
-  if (value !== undefined) await rule.getByLabel("Value").fill(value);
-  await page.getByRole("button", { name: "Save" }).click();
-  await expect(page).toHaveURL(new RegExp(`${POLICIES}$`));
 }
 
 async function addApplication(page: Page, name: string, domain: string) {

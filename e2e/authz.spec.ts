@@ -11,7 +11,7 @@ import { STATE } from "./credentials";
 import { generateRoot } from "./helpers/certs";
 import { ACTIONS, actionIdsFromBuild, actionResult, callAction, METHODS, PAGES, PRINCIPALS, PUBLIC_PAGES, ROUTES, type Fx, type Principal } from "./helpers/authz-table";
 import { expect, test, uniqueName } from "./fixtures";
-import { READ_ONLY_MESSAGE } from "../lib/domain/result";
+import { READ_ONLY_MESSAGE } from "../lib/domain/core/result";
 
 const root = path.resolve(__dirname, "..");
 const authDir = process.env.E2E_AUTH_DIR ? path.resolve(process.env.E2E_AUTH_DIR) : null;
@@ -42,9 +42,10 @@ function exportedMethods(file: string): string[] {
   return [...found].sort();
 }
 
+/** Server actions live in lib/actions (components import them from there); app/ is scanned too so none hides there. */
 function sourceActions(): string[] {
   const out: string[] = [];
-  for (const f of appFiles.filter((f) => /\.tsx?$/.test(f))) {
+  for (const f of [...appFiles, ...walk(path.join(root, "lib"))].filter((f) => /\.tsx?$/.test(f))) {
     const src = readFileSync(path.join(root, f), "utf8");
     if (!/^\s*["']use server["']/.test(src)) continue;
     for (const m of src.matchAll(/export\s+async\s+function\s+(\w+)/g)) out.push(`${f}#${m[1]}`);
@@ -76,7 +77,7 @@ async function formAction(c: APIRequestContext, key: string, page: string, field
   if (!result?.ok) throw new Error(`${key} failed: ${r.status} ${r.text.slice(0, 400)}`);
   return r.text;
 }
-const TOKEN_ACTION = "app/(console)/settings/token-actions.ts#createApiTokenAction";
+const TOKEN_ACTION = "lib/actions/api-tokens.ts#createApiTokenAction";
 const secretOf = (text: string) => /"secret":"(pc_[0-9A-Za-z]{40})"/.exec(text)![1];
 
 test.beforeAll(async () => {
@@ -91,13 +92,13 @@ test.beforeAll(async () => {
 
   // An edit token whose owner is (now) a viewer: made while the owner was an admin, then demoted.
   const email = `${u}@portcullis.test`;
-  const added = await formAction(admin, "app/(console)/settings/user-actions.ts#addUserAction", "/settings", { email, name: "Owner", password: "authz-owner-password-1", role: "admin" });
+  const added = await formAction(admin, "lib/actions/users.ts#addUserAction", "/settings", { email, name: "Owner", password: "authz-owner-password-1", role: "admin" });
   const ownerId = /"id":"([0-9a-f-]{36})"/.exec(added)![1];
   const owner = await newCtx();
   const { csrfToken } = await (await owner.get("/api/auth/csrf")).json();
   await owner.post("/api/auth/callback/credentials", { form: { csrfToken, email, password: "authz-owner-password-1", json: "true" } });
   const viewerEdit = secretOf(await formAction(owner, TOKEN_ACTION, "/settings", { name: `${u}-owner-edit`, permission: "edit" }));
-  await formAction(admin, "app/(console)/settings/user-actions.ts#changeRoleAction", "/settings", { id: ownerId, role: "viewer" });
+  await formAction(admin, "lib/actions/users.ts#changeRoleAction", "/settings", { id: ownerId, role: "viewer" });
   await owner.dispose();
 
   ctx = {
@@ -110,6 +111,7 @@ test.beforeAll(async () => {
   };
   const settings = await (await admin.get("/settings")).text();
   const accountId = /[0-9a-f]{32}/.exec(settings.slice(settings.indexOf("Account ID")))![0];
+  const zoneId = /[0-9a-f]{32}/.exec(settings.slice(settings.indexOf("Zone ID")))![0];
   const api = async (method: string, p: string, data: unknown) => {
     const res = await ctx.editToken.fetch(`/client/v4/accounts/${accountId}/access/${p}`, { method, data });
     const json = await res.json();
@@ -125,6 +127,7 @@ test.beforeAll(async () => {
   const cert = (h: string[]) => api("POST", "certificates", { name: uniqueName("authz-cert"), certificate: generateRoot(`/CN=${uniqueName("Authz CA")}`).pem, associated_hostnames: h });
   fx = {
     accountId,
+    zoneId,
     policyId: await policy(),
     appId: await app(),
     certId: await cert([certHostname]),
@@ -203,6 +206,12 @@ test("server actions: anonymous → session ended, viewer → read-only, admin w
     for (const who of ["anonymous", "viewer", "admin"] as const) {
       const r = await callAction(ctx[who], id, c.page(fx), c.encoding, c.garbage);
       const label = `${who} → ${key}: ${r.status} ${r.text.slice(0, 400)}`;
+      if (who === "anonymous" && c.access !== "public") {
+        // proxy.ts refuses a signed-out server action before it runs: 401, the same words in plain text.
+        expect.soft(r.status, label).toBe(401);
+        expect.soft(r.text, label).toBe(SESSION_ENDED);
+        continue;
+      }
       expect.soft(r.status, label).toBe(200);
       const result = actionResult(r.text);
       expect.soft(result, label).not.toBeNull();
@@ -218,7 +227,92 @@ test("server actions: anonymous → session ended, viewer → read-only, admin w
 });
 
 test("tokens never open the console: a Bearer token with a page's server action is treated as anonymous", async () => {
-  const key = "app/(console)/access-controls/policies/actions.ts#savePolicyAction";
+  const key = "lib/actions/policies.ts#savePolicyAction";
   const r = await callAction(ctx.editToken, actionId(key), "/access-controls/policies/new", "json", [null, { policy: { name: "x" } }]);
-  expect(actionResult(r.text)?.message).toBe(SESSION_ENDED);
+  expect(r.status).toBe(401);
+  expect(r.text).toBe(SESSION_ENDED);
+});
+
+// ---------- replayed session cookies: a session that ended stays ended ----------
+const USERS = "lib/actions/users.ts";
+const REPLAY_PASSWORD = "authz-replay-password-1";
+
+async function passwordSignIn(email: string, password: string): Promise<APIRequestContext> {
+  const c = await newCtx();
+  const { csrfToken } = await (await c.get("/api/auth/csrf")).json();
+  const res = await c.post("/api/auth/callback/credentials", { form: { csrfToken, email, password, json: "true" } });
+  expect(new URL((await res.json()).url).searchParams.get("error"), `sign-in of ${email}`).toBeNull();
+  return c;
+}
+
+/** The cookies of a signed-in context, replayed from a fresh context (as a thief would). */
+async function replayOf(c: APIRequestContext): Promise<APIRequestContext> {
+  const { cookies } = await c.storageState();
+  expect(cookies.map((k) => k.name)).toContain("next-auth.session-token");
+  return pwRequest.newContext({ baseURL, storageState: { cookies, origins: [] } });
+}
+
+/** A page sends the replayed cookie to /login, a download answers 401, a server action says the session ended. */
+async function expectSessionEnded(c: APIRequestContext, label: string) {
+  const page = await c.get("/settings", { maxRedirects: 0 });
+  expect.soft([302, 303, 307, 308], `${label}: GET /settings`).toContain(page.status());
+  expect.soft(page.headers()["location"] ?? "", `${label}: GET /settings`).toMatch(/\/login/);
+  expect.soft((await c.get("/nginx-export/download?file=nginx.conf", { maxRedirects: 0 })).status(), `${label}: download`).toBe(401);
+  const r = await callAction(c, actionId(`${USERS}#signOutEverywhereAction`), "/", "form", { scope: "everywhere" });
+  // proxy.ts may refuse it first (401, plain text); otherwise the action itself finds no session.
+  const message = r.status === 401 ? r.text : actionResult(r.text)?.message;
+  expect.soft(message, `${label}: server action (${r.status})`).toBe(SESSION_ENDED);
+}
+
+async function expectSignedIn(c: APIRequestContext, label: string) {
+  expect((await c.get("/settings", { maxRedirects: 0 })).status(), label).toBe(200);
+}
+
+test("a captured session cookie replayed after sign-out, a password reset, Sign out everywhere, a role change or Delete user gets /login and 401", async () => {
+  // Its own user, so that the shared admin and viewer sessions of the other specs stay valid.
+  const email = `${fx.unique}-replay@portcullis.test`;
+  const added = await formAction(ctx.admin, `${USERS}#addUserAction`, "/settings", { email, name: "Replay", password: REPLAY_PASSWORD, role: "admin" });
+  const id = /"id":"([0-9a-f-]{36})"/.exec(added)![1];
+
+  // Sign-out.
+  const a = await passwordSignIn(email, REPLAY_PASSWORD);
+  const stolenA = await replayOf(a);
+  await expectSignedIn(stolenA, "replay before sign-out");
+  const { csrfToken } = await (await a.get("/api/auth/csrf")).json();
+  expect((await a.post("/api/auth/signout", { form: { csrfToken, json: "true" } })).status()).toBe(200);
+  await expectSessionEnded(stolenA, "after sign-out");
+  // The sign-out ended that session only.
+  const b = await passwordSignIn(email, REPLAY_PASSWORD);
+  await expectSignedIn(b, "another session of the same user");
+
+  // A password reset by an admin ends every session of the user.
+  const stolenB = await replayOf(b);
+  await formAction(ctx.admin, `${USERS}#resetPasswordAction`, "/settings", { id, password: `${REPLAY_PASSWORD}-new` });
+  await expectSessionEnded(stolenB, "after a password reset");
+  await expectSessionEnded(b, "the user's own browser after a password reset");
+
+  // Sign out everywhere, from one of two browsers.
+  const c1 = await passwordSignIn(email, `${REPLAY_PASSWORD}-new`);
+  const c2 = await passwordSignIn(email, `${REPLAY_PASSWORD}-new`);
+  const stolenC = await replayOf(c2);
+  await formAction(c1, `${USERS}#signOutEverywhereAction`, "/", { scope: "everywhere" });
+  await expectSessionEnded(stolenC, "after Sign out everywhere");
+  await expectSessionEnded(c1, "the browser that signed out everywhere");
+
+  // A role change.
+  const d = await passwordSignIn(email, `${REPLAY_PASSWORD}-new`);
+  const stolenD = await replayOf(d);
+  await formAction(ctx.admin, `${USERS}#changeRoleAction`, "/settings", { id, role: "viewer" });
+  await expectSessionEnded(stolenD, "after a role change");
+
+  // Delete user.
+  const e = await passwordSignIn(email, `${REPLAY_PASSWORD}-new`);
+  const stolenE = await replayOf(e);
+  await formAction(ctx.admin, `${USERS}#deleteUserAction`, "/settings", { id });
+  await expectSessionEnded(stolenE, "after Delete user");
+
+  // The shared sessions of the other specs were not touched.
+  await expectSignedIn(ctx.admin, "the admin");
+  await expectSignedIn(ctx.viewer, "the viewer");
+  for (const x of [a, b, c1, c2, d, e, stolenA, stolenB, stolenC, stolenD, stolenE]) await x.dispose();
 });

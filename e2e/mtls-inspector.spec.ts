@@ -1,8 +1,10 @@
 /** The Add mTLS Certificate inspector under load: the public CA bundle, the collapsed text box, and edits that must always settle. */
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { expect, test, uniqueName } from "./fixtures";
 import { generateSeedChain, type SeedChain } from "./helpers/certs";
+import { addChain } from "./helpers/console";
 import { busyHistory, certificates, expectSettled, inspector, openAddPage, pasteInto, watchBusy } from "./helpers/mtls-page";
+import { CA_BUNDLE_PATH } from "../test/fixtures";
 
 let seed: SeedChain;
 test.beforeAll(() => {
@@ -12,13 +14,11 @@ test.beforeAll(() => {
 
 test.describe("Mutual TLS inspector", () => {
   test("the public-root bundle stays responsive: every certificate listed, details collapsed beyond the first few", async ({ adminPage: page }) => {
-    const bundlePath = "/etc/ssl/certs/ca-certificates.crt";
-    test.skip(!existsSync(bundlePath), "no system CA bundle on this machine");
-    const bundle = readFileSync(bundlePath, "utf8");
+    const bundle = readFileSync(CA_BUNDLE_PATH, "utf8");
     const distinct = new Set(bundle.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g)).size;
     await openAddPage(page);
     // Through the file input (a 220 KB fill() would measure Playwright's typing, not the page).
-    await page.getByLabel("Upload certificate file").setInputFiles(bundlePath);
+    await page.getByLabel("Upload certificate file").setInputFiles(CA_BUNDLE_PATH);
     await expect(page.getByLabel("Certificate content")).toHaveValue(bundle);
     await expect(certificates(page)).toHaveCount(distinct);
     await expect(inspector(page)).toContainText(`${distinct} certificates`);
@@ -34,9 +34,7 @@ test.describe("Mutual TLS inspector", () => {
   });
 
   test("a pasted CA bundle collapses the text box (value intact) until Show text; a small paste shows the text", async ({ adminPage: page }) => {
-    const bundlePath = "/etc/ssl/certs/ca-certificates.crt";
-    test.skip(!existsSync(bundlePath), "no system CA bundle on this machine");
-    const bundle = readFileSync(bundlePath, "utf8");
+    const bundle = readFileSync(CA_BUNDLE_PATH, "utf8");
     const blocks = bundle.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g)!;
     const distinct = new Set(blocks).size;
     const kb = Math.round(Buffer.byteLength(bundle) / 1024);
@@ -151,5 +149,17 @@ test.describe("Mutual TLS inspector", () => {
     await pasteInto(page, "");
     await expect(certificates(page)).toHaveCount(0);
     await expect(inspector(page)).toHaveAttribute("aria-busy", "false");
+  });
+
+  test("a CA that is already uploaded is named in the inspector, and saving it again is allowed", async ({ adminPage: page }) => {
+    const first = uniqueName("Dup original");
+    await addChain(page, first, seed.chainPem, `${uniqueName("dup")}.example.com`.toLowerCase());
+    await openAddPage(page);
+    await pasteInto(page, seed.rootPem);
+    await expect(inspector(page).getByRole("list", { name: "Notices" })).toContainText(`This CA is already uploaded as “${first}”.`);
+    // An unrelated CA gets no such notice.
+    await pasteInto(page, generateSeedChain({ rootCN: uniqueName("Fresh root"), intermediateCN: uniqueName("Fresh int") }).rootPem);
+    await expectSettled(page, "1 certificate", 1);
+    await expect(inspector(page).getByRole("list", { name: "Notices" })).toHaveCount(0);
   });
 });

@@ -72,8 +72,20 @@ test.describe("Mutual TLS", () => {
     await expect(forwarding).toHaveAttribute("aria-checked", "false");
     await forwarding.click();
     await expect(group.getByRole("status")).toHaveText(`Saved settings for ${host}.`);
+    const strict = group.getByRole("checkbox", { name: "Strict" });
+    await expect(strict).not.toBeChecked();
+    await strict.check();
+    await expect(group.getByRole("status")).toHaveText(`Saved Strict validation for ${host}: on.`);
+    // Forwarding presets: checkboxes in their own group, each saved at once.
+    const presets = group.getByRole("group", { name: "Forwarding presets" });
+    await expect(presets.getByRole("checkbox", { name: "X-Forwarded-Client-Cert" })).not.toBeChecked();
+    await presets.getByRole("checkbox", { name: "TLS client auth headers" }).check();
+    await expect(group.getByRole("status")).toHaveText(`Saved settings for ${host}.`);
     await page.reload();
     await expect(page.getByRole("group", { name: host }).getByRole("switch", { name: "Client certificate forwarding" })).toHaveAttribute("aria-checked", "true");
+    await expect(page.getByRole("group", { name: host }).getByRole("checkbox", { name: "Strict" })).toBeChecked();
+    await expect(page.getByRole("group", { name: host }).getByRole("checkbox", { name: "TLS client auth headers" })).toBeChecked();
+    await expect(page.getByRole("group", { name: host }).getByRole("checkbox", { name: "RFC 9440 headers" })).not.toBeChecked();
     await expect(page.getByRole("group", { name: host }).getByRole("switch", { name: "China network" })).toHaveAttribute("aria-checked", "false");
     await expect(page.getByRole("listitem").filter({ hasText: `CN=${seed.intermediateCN}` }).first()).toContainText(int.fingerprint256);
     const href = await page.getByRole("link", { name: "Download PEM" }).getAttribute("href");

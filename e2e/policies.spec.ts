@@ -112,6 +112,36 @@ test.describe("policies", () => {
     await expect(row(page, name)).toHaveCount(0);
   });
 
+  test("Emails and service-token rules are enforced (no note); in a Service Auth policy Emails says it is not evaluated", async ({ adminPage: page }) => {
+    const name = uniqueName("emails only");
+    await openAddForm(page);
+    await page.getByLabel("Policy name").fill(name);
+    await page.getByRole("button", { name: "Add include" }).click();
+    const rule = page.getByRole("group", { name: "Include rule 1" });
+    const selector = rule.getByRole("combobox", { name: "Selector" });
+    await selector.selectOption({ label: "Emails" });
+    await rule.getByRole("textbox", { name: "Value" }).fill("someone@example.com");
+    // The gateway signs people in and checks service tokens: no note for either rule.
+    await expect(rule.getByRole("note")).toHaveCount(0);
+    await page.getByRole("button", { name: "Add exclude" }).click();
+    const exclude = page.getByRole("group", { name: "Exclude rule 1" });
+    await exclude.getByRole("combobox", { name: "Selector" }).selectOption({ label: "Any Access Service Token" });
+    await expect(exclude.getByRole("note")).toHaveCount(0);
+    await page.getByRole("button", { name: "Save" }).click();
+
+    await expect(page).toHaveURL(new RegExp(`${LIST}$`));
+    const r = row(page, name);
+    await expect(r.getByRole("cell").nth(0).getByText("Needs sign-in at the gateway", { exact: true })).toHaveCount(0);
+    await expect(r.getByRole("cell").nth(0).getByText("Needs service tokens at the gateway", { exact: true })).toHaveCount(0);
+    await expect(r.getByRole("cell").nth(1)).toHaveText("Allow");
+
+    await r.getByRole("link", { name: "Edit" }).click();
+    await expect(page.getByRole("note", { name: "Not enforced at the gateway yet" })).toHaveCount(0);
+    // A Service Auth policy evaluates no identity: the Emails rule says so before anything is saved.
+    await page.getByRole("combobox", { name: "Action" }).selectOption({ label: "Service Auth" });
+    await expect(page.getByRole("group", { name: "Include rule 1" }).getByRole("note")).toHaveText(/^Not evaluated in a Service Auth policy/);
+  });
+
   test("viewer sees policies but no write controls", async ({ viewerPage: page }) => {
     await page.goto(LIST);
     await expect(page.getByRole("heading", { level: 1, name: "Policies" })).toBeVisible();

@@ -13,9 +13,9 @@ import { expect, test, uniqueName } from "./fixtures";
 
 const root = path.resolve(__dirname, "..");
 const adminState = process.env.E2E_AUTH_DIR ? path.resolve(process.env.E2E_AUTH_DIR, "admin.json") : path.join(root, STATE.admin);
-const TOKEN = "app/(console)/settings/token-actions.ts#createApiTokenAction";
-const ADD_USER = "app/(console)/settings/user-actions.ts#addUserAction";
-const NOTIFY = "app/(console)/settings/notification-actions.ts#saveNotificationsAction";
+const TOKEN = "lib/actions/api-tokens.ts#createApiTokenAction";
+const ADD_USER = "lib/actions/users.ts#addUserAction";
+const NOTIFY = "lib/actions/notifications.ts#saveNotificationsAction";
 
 const u = uniqueName("xss");
 const CORPUS = [

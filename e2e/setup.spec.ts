@@ -30,6 +30,8 @@ test.describe("guided mTLS setup", () => {
   test("walks certificate → hostnames → policy → application, resumes after a reload, and the objects show on the standalone pages", async ({
     adminPage: page,
   }) => {
+    // Four wizard steps, a reload, and (the e2e instance runs the gateway) a client certificate and two requests.
+    test.setTimeout(180_000);
     const chain = generateSeedChain({ rootCN: uniqueName("Setup Root CA"), intermediateCN: uniqueName("Setup Intermediate CA") });
     const host = `${uniqueName("setup")}.example.com`;
     const certName = uniqueName("Setup CA");

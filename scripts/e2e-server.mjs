@@ -10,6 +10,10 @@ rmSync(dataDir, { recursive: true, force: true });
 process.env.PORTCULLIS_DATA_DIR = dataDir;
 process.env.PORT = process.env.E2E_PORT || "3100";
 process.env.HOSTNAME = "127.0.0.1";
+// The enforcement gateway runs too (specs send real mTLS requests through it, e.g. for access-log rows), on the
+// console's port + 1000 unless GATEWAY_PORT is set (e2e/helpers/gateway.ts computes the same port).
+process.env.GATEWAY_PORT ||= String(Number(process.env.PORT) + 1000);
+process.env.GATEWAY_HOST ||= "127.0.0.1";
 process.env.PORTCULLIS_ADMIN_EMAIL ||= "admin@portcullis.test";
 process.env.PORTCULLIS_ADMIN_PASSWORD ||= "e2e-admin-password-1";
 delete process.env.DATABASE_URL;

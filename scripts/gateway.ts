@@ -4,10 +4,12 @@
  * set GATEWAY_PORT when starting Portcullis instead.
  */
 import { closeDb, getDbHandle } from "../lib/db/client";
+import { exitOnInvalidEnv } from "../lib/env.mjs";
 import { startGatewayFromEnv } from "../lib/gateway";
 
 async function main(): Promise<void> {
-  if (!process.env.DATABASE_URL) {
+  // A bad value stops the start with one line (lib/env.mjs), before the database is opened.
+  if (!exitOnInvalidEnv().DATABASE_URL) {
     console.error(
       "npm run gateway needs PostgreSQL (DATABASE_URL). With the embedded PGlite database the data directory can be opened by " +
         "one process only: start the web server with GATEWAY_PORT=8443 (for example) and it runs the gateway in-process.",

@@ -1,11 +1,14 @@
 #!/usr/bin/env node
-// `npm start`: build when the sources changed since the last build, then serve on PORT/HOSTNAME.
+// `npm start`: check the environment (lib/env.mjs: a bad value stops here with one line), build when the sources
+// changed since the last build, then serve on PORT/HOSTNAME.
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { exitOnInvalidEnv } from "../lib/env.mjs";
 
+const config = exitOnInvalidEnv();
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 process.chdir(root);
 const SOURCES = ["app", "components", "lib", "drizzle", "public", "proxy.ts", "instrumentation.ts", "next.config.mjs", "package-lock.json", "tsconfig.json", "postcss.config.mjs"];
@@ -25,11 +28,11 @@ function fingerprint() {
   return hash.digest("hex");
 }
 
-const distDir = path.join(root, process.env.NEXT_DIST_DIR || ".next");
+const distDir = path.join(root, config.NEXT_DIST_DIR || ".next");
 const stampFile = path.join(distDir, "portcullis-build-stamp");
 const current = fingerprint();
 const built = existsSync(path.join(distDir, "BUILD_ID")) && existsSync(stampFile) && readFileSync(stampFile, "utf8") === current;
-if (!built || process.env.PORTCULLIS_FORCE_BUILD) {
+if (!built || config.PORTCULLIS_FORCE_BUILD) {
   console.log("[portcullis] building (sources changed since the last build)…");
   const r = spawnSync(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"], {
     stdio: "inherit",
@@ -39,12 +42,13 @@ if (!built || process.env.PORTCULLIS_FORCE_BUILD) {
   writeFileSync(stampFile, current);
 }
 
-const port = process.env.PORT || "3000";
-const host = process.env.HOSTNAME || "0.0.0.0";
+const port = String(config.PORT ?? 3000);
+const host = config.HOSTNAME || "0.0.0.0";
 const shown = host === "0.0.0.0" || host === "::" ? "localhost" : host;
-const child = spawn(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", port, "-H", host], {
+// scripts/serve.mjs is `next start` plus the real client address (X-Forwarded-For is not taken from the client).
+const child = spawn(process.execPath, [path.join(root, "scripts/serve.mjs")], {
   stdio: ["inherit", "pipe", "inherit"],
-  env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
+  env: { ...process.env, PORT: port, HOSTNAME: host, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
 });
 let announced = false;
 child.stdout.on("data", (chunk) => {

@@ -1,26 +1,37 @@
+import { HydrationBoundary } from "@tanstack/react-query";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { Suspense } from "react";
 import { AlertBanner } from "@/components/alerts/alert-banner";
 import { AuditTable } from "@/components/audit/audit-table";
-import { AccessChart, AccessChartPlaceholder } from "@/components/gateway/access-chart";
+import { AccessChartPlaceholder } from "@/components/overview/access-chart";
+import { LiveAccessChart, LiveCounts } from "@/components/overview/live-overview";
 import { buttonClass } from "@/components/ui/button";
-import { Card, EmptyState } from "@/components/ui/card";
+import { EmptyState } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
-import { recentAuditEvents } from "@/lib/domain/audit-log";
-import { overviewCounts } from "@/lib/domain/overview";
+import { requireUser } from "@/lib/auth/session";
+import { recentAuditEvents } from "@/lib/domain/audit";
+import { loadAccessSummary, loadOverviewCounts } from "@/lib/queries/loaders";
+import { accessSummaryQuery, overviewCountsQuery } from "@/lib/queries/overview";
+import { loadedBy, prefetch } from "@/lib/queries/server";
+import { SignedIn } from "./signed-in";
 
 export const metadata: Metadata = { title: "Overview" };
 
-const TILES = [
-  { key: "certificates", label: "mTLS certificates", href: "/access-controls/service-credentials/mutual-tls" },
-  { key: "policies", label: "Policies", href: "/access-controls/policies" },
-  { key: "applications", label: "Applications", href: "/access-controls/applications" },
-  { key: "users", label: "Users", href: "/settings" },
-] as const;
+/** The chart's first rows, loaded on the server after the rest of the page (streamed), then refreshed in the browser. */
+async function StreamedAccessChart() {
+  const state = await prefetch(loadedBy(accessSummaryQuery(), loadAccessSummary));
+  return (
+    <HydrationBoundary state={state}>
+      <LiveAccessChart />
+    </HydrationBoundary>
+  );
+}
 
 export default async function OverviewPage() {
-  const [counts, events] = await Promise.all([overviewCounts(), recentAuditEvents(8)]);
+  // Signed in before any query: the layout's check runs in parallel with this page, not before it.
+  await requireUser();
+  const [counts, events] = await Promise.all([prefetch(loadedBy(overviewCountsQuery(), loadOverviewCounts)), recentAuditEvents(8)]);
   return (
     <>
       <PageHeader
@@ -32,27 +43,18 @@ export default async function OverviewPage() {
           </Link>
         }
       />
-      <AlertBanner />
-      <section aria-labelledby="counts-heading" className="mb-8">
-        <h2 id="counts-heading" className="sr-only">
-          Counts
-        </h2>
-        <ul className="grid grid-cols-2 gap-4 lg:grid-cols-4">
-          {TILES.map((t) => (
-            <li key={t.key}>
-              <Link href={t.href} className="block">
-                <Card className="hover:border-brand-500">
-                  <p className="text-sm text-slate-600 dark:text-slate-400">{t.label}</p>
-                  <p className="mt-1 text-3xl font-semibold tabular-nums">{counts[t.key]}</p>
-                </Card>
-              </Link>
-            </li>
-          ))}
-        </ul>
-      </section>
+      <SignedIn>
+        <AlertBanner />
+      </SignedIn>
+      {/* The counters and the chart refresh on their own (every ten seconds while the tab is visible). */}
+      <HydrationBoundary state={counts}>
+        <LiveCounts />
+      </HydrationBoundary>
       {/* The chart sums a day of gateway decisions: it streams in after the rest of the page. */}
       <Suspense fallback={<AccessChartPlaceholder />}>
-        <AccessChart />
+        <SignedIn>
+          <StreamedAccessChart />
+        </SignedIn>
       </Suspense>
       <section aria-labelledby="recent-heading">
         <div className="mb-3 flex items-baseline justify-between">

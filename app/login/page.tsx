@@ -11,6 +11,11 @@ export const metadata: Metadata = { title: "Sign in" };
 
 const ERRORS: Record<string, string> = {
   NotProvisioned: "Your single sign-on account is not a Portcullis user yet. Ask an admin to add your email.",
+  EmailNotVerified:
+    "Your identity provider has not verified your email address, so single sign-on cannot sign you in. Verify the email with your identity provider, or sign in with your password.",
+  SsoLinkPassword:
+    "This Portcullis account has a password. Sign in with it once below to link your single sign-on account (within 10 minutes, in this browser), or ask an admin.",
+  SsoLinkedElsewhere: "This Portcullis account is already linked to another single sign-on identity. Ask an admin.",
   OAuthSignin: "Single sign-on could not start. Check the OIDC settings.",
   OAuthCallback: "Single sign-on failed. Try again.",
   AccessDenied: "Access denied.",

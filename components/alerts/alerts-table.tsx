@@ -1,6 +1,6 @@
 import Link from "next/link";
 import type { AlertDto } from "@/lib/domain/alerts";
-import { MAX_ATTEMPTS } from "@/lib/domain/notifications";
+import { MAX_ATTEMPTS } from "@/lib/domain/alerts/notifications";
 import { Badge } from "../ui/badge";
 import { Table, Td, Th } from "../ui/table";
 
@@ -42,7 +42,7 @@ export function AlertsTable({ alerts, webhookConfigured }: { alerts: AlertDto[];
             <tr key={a.id}>
               <Td>
                 <Badge tone={kindTone(a.kind)}>{a.kindLabel}</Badge>
-                {a.resolvedAt ? <p className="mt-1 text-xs text-slate-500">Resolved {when(a.resolvedAt)}</p> : null}
+                {a.resolvedAt ? <p className="mt-1 text-xs text-slate-500 dark:text-slate-400">Resolved {when(a.resolvedAt)}</p> : null}
               </Td>
               <Td>
                 {a.resourceName ? (
@@ -50,7 +50,7 @@ export function AlertsTable({ alerts, webhookConfigured }: { alerts: AlertDto[];
                     {a.resourceName}
                   </Link>
                 ) : (
-                  <span className="text-slate-500">Deleted certificate</span>
+                  <span className="text-slate-500 dark:text-slate-400">Deleted certificate</span>
                 )}
               </Td>
               <Td className="max-w-md">{a.message}</Td>

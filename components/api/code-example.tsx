@@ -25,11 +25,16 @@ export function CodeExample({ title, code }: { title: string; code: string }) {
           Copy
         </Button>
       </div>
-      <pre aria-labelledby={`${id}-t`} className="overflow-x-auto rounded-md bg-slate-900 p-3 text-xs leading-relaxed text-slate-100">
+      {/* Focusable so keyboard users can scroll a long line sideways (WCAG 2.1.1). */}
+      <pre
+        aria-labelledby={`${id}-t`}
+        tabIndex={0}
+        className="overflow-x-auto rounded-md bg-slate-900 p-3 text-xs leading-relaxed text-slate-100 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-500"
+      >
         <code>{code}</code>
       </pre>
       {copied !== null ? (
-        <p role="status" className="text-xs text-slate-500">
+        <p role="status" className="text-xs text-slate-500 dark:text-slate-400">
           {copied ? "Copied to the clipboard." : "The browser refused clipboard access; select the text and copy it."}
         </p>
       ) : null}

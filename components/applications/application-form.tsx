@@ -3,13 +3,14 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { startTransition, useActionState, useState, type FormEvent } from "react";
-import { saveApplicationAction, type AppActionState } from "@/app/(console)/access-controls/applications/actions";
+import { saveApplicationAction, type AppActionState } from "@/lib/actions/applications";
 import type { ApplicationDto } from "@/lib/domain/applications";
 import { parseAppDomain } from "@/lib/hostname";
 import { DEFAULT_SESSION_DURATION, validateSessionDuration } from "@/lib/policy";
 import { Button, buttonClass } from "../ui/button";
 import { describedBy, Field, Input } from "../ui/field";
 import { Notice } from "../ui/notice";
+import { LoginMethodsField, type LoginMethodOption } from "./login-methods-field";
 import { RefusalNotice } from "./refusal-notice";
 
 /**
@@ -22,7 +23,10 @@ export function ApplicationForm({
   onSaved,
   policyIds,
   defaultDomain,
+  loginMethods,
 }: {
+  /** the login methods to choose from (Settings → Login methods); absent: the field is not shown and not sent */
+  loginMethods?: LoginMethodOption[];
   application?: ApplicationDto;
   /** initial Domain when creating (the guided setup passes an associated hostname of its certificate) */
   defaultDomain?: string;
@@ -38,6 +42,7 @@ export function ApplicationForm({
   const [duration, setDuration] = useState(application?.session_duration ?? DEFAULT_SESSION_DURATION);
   const [origin, setOrigin] = useState(application?.origin_url ?? "");
   const [checked, setChecked] = useState(false);
+  const [idps, setIdps] = useState(() => ({ acceptAll: !application?.allowed_idps?.length, selected: application?.allowed_idps ?? [] }));
   function afterSave(saved: ApplicationDto) {
     if (application) {
       // Show what the server stored (the domain may have been normalised).
@@ -45,6 +50,7 @@ export function ApplicationForm({
       setDomain(saved.domain);
       setDuration(saved.session_duration);
       setOrigin(saved.origin_url ?? "");
+      setIdps({ acceptAll: !saved.allowed_idps.length, selected: saved.allowed_idps });
       onSaved?.(saved);
       router.refresh();
     } else if (onSaved) onSaved(saved);
@@ -62,9 +68,10 @@ export function ApplicationForm({
     name: checked && name.trim() === "" ? "Application name must not be empty" : null,
     domain: checked ? (parsedDomain ? (parsedDomain.ok ? null : parsedDomain.error) : "Domain must not be empty") : null,
     session_duration: checked ? validateSessionDuration(duration.trim() || DEFAULT_SESSION_DURATION) : null,
+    allowed_idps: checked && loginMethods?.length && !idps.acceptAll && !idps.selected.length ? "Choose at least one login method, or accept all login methods" : null,
   };
   const fe = state && !state.ok ? (state.fieldErrors ?? {}) : {};
-  const errs = (k: "name" | "domain" | "session_duration" | "origin_url") => {
+  const errs = (k: "name" | "domain" | "session_duration" | "origin_url" | "allowed_idps") => {
     const l = k === "origin_url" ? null : local[k];
     return l ? [l] : fe[k];
   };
@@ -73,8 +80,11 @@ export function ApplicationForm({
     e.preventDefault();
     setChecked(true);
     const domainOk = parseAppDomain(domain);
-    if (name.trim() === "" || !domainOk.ok || validateSessionDuration(duration.trim() || DEFAULT_SESSION_DURATION)) return;
+    const noIdp = !!loginMethods?.length && !idps.acceptAll && !idps.selected.length;
+    if (name.trim() === "" || !domainOk.ok || validateSessionDuration(duration.trim() || DEFAULT_SESSION_DURATION) || noIdp) return;
     const app: Record<string, unknown> = { name, domain, type: "self_hosted", session_duration: duration };
+    // [] offers every login method; without login methods to choose from, the stored choice is left as it is.
+    if (loginMethods?.length) app.allowed_idps = idps.acceptAll ? [] : loginMethods.map((m) => m.id).filter((id) => idps.selected.includes(id));
     if (application) Object.assign(app, { origin_url: origin, version: version ?? application.version });
     else if (policyIds?.length) app.policies = policyIds;
     startTransition(() => dispatch({ id: application?.id, app }));
@@ -111,6 +121,7 @@ export function ApplicationForm({
           <Input {...field("origin_url", `${prefix}-origin`, true)} value={origin} placeholder="http://10.0.0.5:8080" onChange={(e) => setOrigin(e.target.value)} />
         </Field>
       ) : null}
+      {loginMethods ? <LoginMethodsField idPrefix={prefix} options={loginMethods} acceptAll={idps.acceptAll} selected={idps.selected} onChange={setIdps} errors={errs("allowed_idps")} /> : null}
       <div className="flex gap-2">
         <Button type="submit" disabled={pending} aria-disabled={pending}>
           {pending ? "Saving…" : "Save"}

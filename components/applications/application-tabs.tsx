@@ -3,6 +3,7 @@
 import { useCallback, useRef, useState, type KeyboardEvent } from "react";
 import type { ApplicationDto } from "@/lib/domain/applications";
 import { ApplicationForm } from "./application-form";
+import type { LoginMethodOption } from "./login-methods-field";
 import { AudTag } from "./aud-tag";
 import { DeleteApplicationButton } from "./delete-application-button";
 import { PolicyPicker, type PolicyOption } from "./policy-picker";
@@ -17,11 +18,14 @@ type TabId = (typeof TABS)[number]["id"];
 export function ApplicationTabs({
   app,
   options,
+  loginMethods,
   canEdit,
   initialTab,
 }: {
   app: ApplicationDto;
   options: PolicyOption[];
+  /** Settings → Login methods, for the Overview tab's Login methods field */
+  loginMethods?: LoginMethodOption[];
   canEdit: boolean;
   initialTab: TabId;
 }) {
@@ -71,7 +75,7 @@ export function ApplicationTabs({
         <AudTag aud={app.aud} />
         {canEdit ? (
           <>
-            <ApplicationForm application={app} version={version} onSaved={onSaved} />
+            <ApplicationForm application={app} version={version} onSaved={onSaved} loginMethods={loginMethods} />
             <section aria-labelledby="danger-heading" className="max-w-2xl rounded-md border border-red-200 p-4 dark:border-red-900">
               <h2 id="danger-heading" className="text-base font-semibold">
                 Delete this application

@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useActionState, useState } from "react";
-import { deleteApplicationAction, type AppActionState } from "@/app/(console)/access-controls/applications/actions";
+import { deleteApplicationAction, type AppActionState } from "@/lib/actions/applications";
 import { Button } from "../ui/button";
 import { ConfirmDialog } from "../ui/confirm-dialog";
 

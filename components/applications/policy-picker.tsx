@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { startTransition, useActionState, useEffect, useRef, useState } from "react";
-import { setPoliciesAction } from "@/app/(console)/access-controls/applications/actions";
+import { setPoliciesAction } from "@/lib/actions/applications";
 import type { ApplicationDto } from "@/lib/domain/applications";
 import { DECISION_LABELS, type PolicyDecision } from "@/lib/policy";
 import { Badge } from "../ui/badge";
@@ -104,7 +104,7 @@ export function PolicyPicker({
             const p = byId.get(id);
             return (
               <li key={id} className="flex flex-wrap items-center gap-3 rounded-md border border-slate-200 px-3 py-2 dark:border-slate-700">
-                <span className="w-6 text-right font-mono text-xs text-slate-500" aria-hidden>
+                <span className="w-6 text-right font-mono text-xs text-slate-500 dark:text-slate-400" aria-hidden>
                   {i + 1}
                 </span>
                 <span className="min-w-0 flex-1">

@@ -1,4 +1,4 @@
-import type { AuditEventDto } from "@/lib/domain/audit-log";
+import type { AuditEventDto } from "@/lib/domain/audit";
 import { Table, Td, Th } from "../ui/table";
 
 function summarize(e: AuditEventDto): string {
@@ -34,7 +34,7 @@ export function AuditTable({ events, caption = "Audit events" }: { events: Audit
             <Td>{e.resourceType}</Td>
             <Td className="max-w-72 truncate text-slate-600 dark:text-slate-400" title={summarize(e)}>
               {summarize(e)}
-              {e.ip ? <span className="ml-2 text-xs text-slate-400">from {e.ip}</span> : null}
+              {e.ip ? <span className="ml-2 text-xs text-slate-500 dark:text-slate-400">from {e.ip}</span> : null}
             </Td>
           </tr>
         ))}

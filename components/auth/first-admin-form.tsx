@@ -3,7 +3,7 @@
 import { signIn } from "next-auth/react";
 import { useRouter } from "next/navigation";
 import { useActionState, useEffect, useRef } from "react";
-import { createFirstAdminAction } from "@/app/login/actions";
+import { createFirstAdminAction } from "@/lib/actions/login";
 import { describedBy, Field, Input } from "../ui/field";
 import { Notice } from "../ui/notice";
 import { SubmitButton } from "../ui/submit-button";

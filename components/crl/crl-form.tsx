@@ -1,13 +1,14 @@
 "use client";
 
 import { useActionState, useState } from "react";
-import { removeCrlAction, saveCrlAction } from "@/app/(console)/access-controls/service-credentials/mutual-tls/[id]/crl-actions";
+import { removeCrlAction, saveCrlAction } from "@/lib/actions/crls";
 import { readCertificateFile } from "@/components/test-mtls/read-file";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { describedBy, Field, Textarea } from "@/components/ui/field";
 import { Notice } from "@/components/ui/notice";
 import { SubmitButton } from "@/components/ui/submit-button";
+import { Warnings } from "./warnings";
 
 /** Paste or upload a CRL (PEM, or DER converted to base64 in the browser) and save it. */
 export function CrlForm({ id, version, replacing }: { id: string; version: number; replacing: boolean }) {
@@ -51,13 +52,7 @@ export function CrlForm({ id, version, replacing }: { id: string; version: numbe
         />
       </Field>
       {state?.ok ? <Notice tone="success">{state.message}</Notice> : null}
-      {state?.ok && state.warnings?.length ? (
-        <div role="alert" className="rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100">
-          {state.warnings.map((w) => (
-            <p key={w}>Warning: {w}</p>
-          ))}
-        </div>
-      ) : null}
+      {state?.ok ? <Warnings warnings={state.warnings} /> : null}
       <SubmitButton pendingText="Saving…">Save CRL</SubmitButton>
     </form>
   );

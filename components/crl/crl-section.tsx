@@ -1,12 +1,14 @@
 import type { CertificateDto } from "@/lib/domain/certificates";
 import { isCrlStale, type StoredCrlSummary } from "@/lib/domain/crls";
 import { Table, Td, Th } from "@/components/ui/table";
+import type { CrlSource } from "@/lib/domain/crls/refresh";
 import { CrlForm, RemoveCrlButton } from "./crl-form";
+import { CrlUrlForm } from "./crl-url-form";
 
 const day = (iso: string | null) => (iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : "Not set");
 
 /** "Certificate revocation list" section of the certificate's Configure page (server component). */
-export function CrlSection({ cert, canEdit }: { cert: CertificateDto; canEdit: boolean }) {
+export function CrlSection({ cert, canEdit, source }: { cert: CertificateDto; canEdit: boolean; source?: CrlSource | null }) {
   const crl = cert.crl as StoredCrlSummary | null;
   const stale = isCrlStale(crl);
   return (
@@ -76,6 +78,7 @@ export function CrlSection({ cert, canEdit }: { cert: CertificateDto; canEdit: b
       ) : (
         <p className="text-sm">No CRL uploaded: revocation is not checked for this chain.</p>
       )}
+      {source && (canEdit || source.url) ? <CrlUrlForm id={cert.id} version={cert.version} source={source} canEdit={canEdit} /> : null}
       {canEdit ? <CrlForm id={cert.id} version={cert.version} replacing={!!crl} /> : null}
     </section>
   );

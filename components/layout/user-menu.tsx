@@ -1,12 +1,18 @@
 "use client";
 
 import { signOut } from "next-auth/react";
-import { useEffect, useRef, useState } from "react";
+import { useActionState, useEffect, useRef, useState } from "react";
+import { signOutEverywhereAction } from "@/lib/actions/users";
 import { Badge } from "../ui/badge";
 
 export function UserMenu({ email, role }: { email: string; role: "admin" | "viewer" }) {
   const [open, setOpen] = useState(false);
   const ref = useRef<HTMLDivElement>(null);
+  const [everywhere, endEverywhere, ending] = useActionState(signOutEverywhereAction, null);
+  useEffect(() => {
+    // Every session (this one too) has ended on the server: clear this browser's cookie and go to sign-in.
+    if (everywhere?.ok) void signOut({ callbackUrl: "/login" });
+  }, [everywhere]);
   useEffect(() => {
     if (!open) return;
     const onDown = (e: MouseEvent) => {
@@ -45,6 +51,26 @@ export function UserMenu({ email, role }: { email: string; role: "admin" | "view
           >
             Sign out
           </button>
+          {/*
+            A plain button, not a menuitem: `getByRole("menuitem", { name: "Sign out" })` matches names by
+            substring, so a second menuitem named "Sign out everywhere" would make that locator ambiguous.
+          */}
+          <form action={endEverywhere}>
+            <input type="hidden" name="scope" value="everywhere" />
+            <button
+              type="submit"
+              disabled={ending}
+              className="block w-full rounded px-3 py-2 text-left text-sm hover:bg-slate-100 disabled:opacity-60 dark:hover:bg-slate-800"
+            >
+              Sign out everywhere
+            </button>
+            <p className="px-3 pb-1 text-xs text-slate-500 dark:text-slate-400">Ends your sessions in every browser.</p>
+          </form>
+          {everywhere && !everywhere.ok ? (
+            <p role="alert" className="px-3 py-1 text-xs text-red-600">
+              {everywhere.message}
+            </p>
+          ) : null}
         </div>
       ) : null}
     </div>

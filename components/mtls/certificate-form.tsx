@@ -2,14 +2,15 @@
 
 import { useActionState, useEffect, useMemo, useState, type DragEvent, type FormEvent, type KeyboardEvent } from "react";
 import { useRouter } from "next/navigation";
-import { createCertificateAction } from "@/app/(console)/access-controls/service-credentials/mutual-tls/actions";
+import { createCertificateAction } from "@/lib/actions/certificates";
 import { Button } from "@/components/ui/button";
 import { describedBy, Field, Input, Textarea } from "@/components/ui/field";
 import { Notice } from "@/components/ui/notice";
 import { SubmitButton } from "@/components/ui/submit-button";
 import type { ActionState } from "@/lib/actions/action-state";
-import type { CertificateDto } from "@/lib/domain/certificate-queries";
+import type { CertificateDto } from "@/lib/domain/certificates/queries";
 import { HostnameInput } from "./hostname-input";
+import { duplicateCaWarning, type KnownChain } from "@/lib/domain/certificates/duplicates";
 import { ChainInspector } from "./inspector/chain-inspector";
 import { useChainInspection } from "./inspector/use-chain-inspection";
 import { PRIVATE_KEY_BLOCK, PRIVATE_KEY_REFUSAL, readCertificateFile } from "./read-certificate-file";
@@ -51,7 +52,16 @@ function keepsCollapsed(e: KeyboardEvent<HTMLTextAreaElement>): boolean {
  * Add an mTLS certificate: Name, Certificate content (paste, drop or upload; PEM or DER), Associated hostnames,
  * optional CRL, with the live chain inspector beside it. Reused by the guided setup through `onSaved`.
  */
-export function CertificateForm({ onSaved, idPrefix = "certificate" }: { onSaved?: (dto: CertificateDto) => void; idPrefix?: string }) {
+export function CertificateForm({
+  onSaved,
+  idPrefix = "certificate",
+  knownCas,
+}: {
+  onSaved?: (dto: CertificateDto) => void;
+  idPrefix?: string;
+  /** Stored chains, to warn (not refuse) when the pasted CA is already uploaded under another name. */
+  knownCas?: readonly KnownChain[];
+}) {
   const router = useRouter();
   const [state, action] = useActionState<ActionState<CertificateDto> | null, FormData>(createCertificateAction, null);
   const [name, setName] = useState("");
@@ -62,6 +72,11 @@ export function CertificateForm({ onSaved, idPrefix = "certificate" }: { onSaved
   const [localErrors, setLocalErrors] = useState<Record<string, string[]>>({});
   const [dragging, setDragging] = useState(false);
   const inspection = useChainInspection(content);
+  const inspected = inspection.status === "done" ? inspection.result : null;
+  const duplicate = useMemo(
+    () => (inspected && knownCas?.length ? duplicateCaWarning(inspected.certificates.map((c) => c.sha256Fingerprint), knownCas) : null),
+    [inspected, knownCas],
+  );
 
   /** Every change of the box's value: `typed` for edits in the box itself, false for files and Reorder. */
   const setContent = (next: string, typed = false) => {
@@ -207,7 +222,7 @@ export function CertificateForm({ onSaved, idPrefix = "certificate" }: { onSaved
         <SubmitButton pendingText="Saving…">Save</SubmitButton>
       </form>
       <div className="min-w-0">
-        <ChainInspector inspection={inspection} onReorder={setContent} />
+        <ChainInspector inspection={inspection} onReorder={setContent} notices={duplicate ? [duplicate] : undefined} />
       </div>
     </div>
   );

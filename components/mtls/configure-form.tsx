@@ -1,12 +1,12 @@
 "use client";
 
 import { useActionState, useState } from "react";
-import { updateCertificateAction } from "@/app/(console)/access-controls/service-credentials/mutual-tls/actions";
+import { updateCertificateAction } from "@/lib/actions/certificates";
 import { describedBy, Field, Input } from "@/components/ui/field";
 import { Notice } from "@/components/ui/notice";
 import { SubmitButton } from "@/components/ui/submit-button";
 import type { ActionState } from "@/lib/actions/action-state";
-import type { CertificateDto } from "@/lib/domain/certificate-queries";
+import type { CertificateDto } from "@/lib/domain/certificates/queries";
 import type { ImpactedApp } from "./delete-certificate-button";
 import { HostnameInput } from "./hostname-input";
 

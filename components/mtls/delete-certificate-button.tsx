@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState, useState } from "react";
-import { deleteCertificateAction } from "@/app/(console)/access-controls/service-credentials/mutual-tls/actions";
+import { deleteCertificateAction } from "@/lib/actions/certificates";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import type { ActionState } from "@/lib/actions/action-state";

@@ -1,97 +1,10 @@
-"use client";
+import { getStrictSettings } from "@/lib/domain/hostnames/strict";
+import { HostnameSettingsRows, type HostnameSetting } from "./hostname-settings-rows";
 
-import { useState, useTransition } from "react";
-import { updateHostnameSettingAction } from "@/app/(console)/access-controls/service-credentials/mutual-tls/actions";
+export type { HostnameSetting };
 
-export interface HostnameSetting {
-  hostname: string;
-  client_certificate_forwarding: boolean;
-  china_network: boolean;
-}
-
-type Key = "client_certificate_forwarding" | "china_network";
-const SWITCHES: { key: Key; label: string; help: string }[] = [
-  {
-    key: "client_certificate_forwarding",
-    label: "Client certificate forwarding",
-    help: "Forward the client certificate to the origin (Cf-Client-Cert-Der-Base64 and Cf-Client-Cert-Sha256 headers).",
-  },
-  { key: "china_network", label: "China network", help: "Serve this hostname from the China network as well." },
-];
-
-function Switch({ checked, label, describedBy, disabled, onToggle }: { checked: boolean; label: string; describedBy: string; disabled: boolean; onToggle: () => void }) {
-  return (
-    <button
-      type="button"
-      role="switch"
-      aria-checked={checked}
-      aria-label={label}
-      aria-describedby={describedBy}
-      disabled={disabled}
-      onClick={onToggle}
-      className="group inline-flex items-center gap-3 rounded-md text-left text-sm focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-500 disabled:cursor-not-allowed disabled:opacity-60"
-    >
-      <span aria-hidden className={`relative inline-flex h-5 w-9 shrink-0 rounded-full transition-colors ${checked ? "bg-brand-600" : "bg-slate-300 dark:bg-slate-600"}`}>
-        <span className={`absolute top-0.5 h-4 w-4 rounded-full bg-white shadow transition-transform ${checked ? "translate-x-4" : "translate-x-0.5"}`} />
-      </span>
-      <span className="font-medium">{label}</span>
-      <span aria-hidden className="text-xs text-slate-500">{checked ? "On" : "Off"}</span>
-    </button>
-  );
-}
-
-function HostnameRow({ initial, canEdit }: { initial: HostnameSetting; canEdit: boolean }) {
-  const [setting, setSetting] = useState(initial);
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
-  const [pending, start] = useTransition();
-  const headingId = `hs-${initial.hostname.replace(/[^a-z0-9]/g, "-")}`;
-  const toggle = (key: Key) => {
-    const next = { ...setting, [key]: !setting[key] };
-    setSetting(next);
-    start(async () => {
-      const r = await updateHostnameSettingAction(next);
-      if (!r.ok) setSetting(setting);
-      setMessage({ ok: r.ok, text: r.message ?? "" });
-    });
-  };
-  return (
-    <div role="group" aria-labelledby={headingId} className="rounded-md border border-slate-200 p-3 dark:border-slate-800">
-      <h3 id={headingId} className="font-mono text-sm font-semibold">
-        {setting.hostname}
-      </h3>
-      <div className="mt-2 space-y-2">
-        {SWITCHES.map((s) => (
-          <div key={s.key}>
-            <Switch checked={setting[s.key]} label={s.label} describedBy={`${headingId}-${s.key}`} disabled={!canEdit || pending} onToggle={() => toggle(s.key)} />
-            <p id={`${headingId}-${s.key}`} className="ml-12 text-xs text-slate-500 dark:text-slate-400">
-              {s.help}
-            </p>
-          </div>
-        ))}
-      </div>
-      <p role={message && !message.ok ? "alert" : "status"} className={`mt-1 text-xs ${message?.ok ? "text-emerald-700 dark:text-emerald-400" : "text-red-700"}`}>
-        {message?.text ?? ""}
-      </p>
-    </div>
-  );
-}
-
-/** Per-hostname switches (Cloudflare's certificate settings); each toggle is saved at once. */
-export function HostnameSettings({ settings, canEdit }: { settings: HostnameSetting[]; canEdit: boolean }) {
-  return (
-    <section aria-labelledby="hostname-settings-heading" className="space-y-3">
-      <h2 id="hostname-settings-heading" className="text-lg font-semibold">
-        Hostname settings
-      </h2>
-      {settings.length ? (
-        <div className="grid gap-3 md:grid-cols-2">
-          {settings.map((s) => (
-            <HostnameRow key={s.hostname} initial={s} canEdit={canEdit} />
-          ))}
-        </div>
-      ) : (
-        <p className="text-sm text-slate-600 dark:text-slate-400">Add an associated hostname and save to configure its settings.</p>
-      )}
-    </section>
-  );
+/** The Configure page's Hostname settings: the Cloudflare-shaped switches and, per hostname, Strict validation. */
+export async function HostnameSettings({ settings, canEdit }: { settings: HostnameSetting[]; canEdit: boolean }) {
+  const strict = (await getStrictSettings(settings.map((s) => s.hostname))).filter((s) => s.strict).map((s) => s.hostname);
+  return <HostnameSettingsRows settings={settings} canEdit={canEdit} strict={strict} />;
 }

@@ -1,6 +1,6 @@
 "use client";
 
-import type { ChainMemberSummary } from "@/lib/domain/certificate-queries";
+import type { ChainMemberSummary } from "@/lib/domain/certificates/queries";
 import { ChainDiagram } from "./inspector/chain-diagram";
 import { CertificateList } from "./inspector/chain-inspector";
 

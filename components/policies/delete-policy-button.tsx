@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState, useState } from "react";
-import { deletePolicyAction, type PolicyActionState } from "@/app/(console)/access-controls/policies/actions";
+import { deletePolicyAction, type PolicyActionState } from "@/lib/actions/policies";
 import { Button } from "../ui/button";
 import { ConfirmDialog } from "../ui/confirm-dialog";
 

@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { startTransition, useActionState, useEffect, useMemo, useRef, useState, type FormEvent } from "react";
-import { savePolicyAction } from "@/app/(console)/access-controls/policies/actions";
+import { savePolicyAction } from "@/lib/actions/policies";
 import type { PolicyDto } from "@/lib/domain/policies";
 import {
   DECISION_LABELS,
@@ -156,7 +156,7 @@ export function PolicyForm({
           </h2>
           <p className="text-xs text-slate-500 dark:text-slate-400">{KIND_HELP[kind]}</p>
           {rows[kind].map((row, i) => (
-            <RuleRow key={row.key} kind={kind} index={i} row={row} showErrors={submitted} onChange={(r) => change(kind, r)} onRemove={() => remove(kind, row.key)} />
+            <RuleRow key={row.key} kind={kind} index={i} row={row} decision={decision} showErrors={submitted} onChange={(r) => change(kind, r)} onRemove={() => remove(kind, row.key)} />
           ))}
           <FieldErrors id={`rules-${kind}`} errors={fe[kind]} />
           <Button id={`add-${kind}`} variant="secondary" size="sm" onClick={() => add(kind)}>

@@ -1,6 +1,6 @@
 "use client";
 
-import { SELECTOR_INFO, SELECTORS, selectorTakesValue, validateRuleValue, type Rule, type Selector } from "@/lib/policy";
+import { SELECTOR_INFO, SELECTORS, ruleNotice, selectorTakesValue, validateRuleValue, type PolicyDecision, type Rule, type Selector } from "@/lib/policy";
 import { Button } from "../ui/button";
 import { describedBy, FieldErrors, Input, Select } from "../ui/field";
 
@@ -23,11 +23,16 @@ export function rowError(row: RuleRowState): string | null {
   return validateRuleValue(row.selector, selectorTakesValue(row.selector) ? row.value : undefined);
 }
 
-/** One rule: its own `group` ("Include rule 1") so rows sharing the labels Selector/Value can be scoped. */
+/**
+ * One rule: its own `group` ("Include rule 1") so rows sharing the labels Selector/Value can be scoped. A selector
+ * the gateway cannot enforce yet stays selectable (Cloudflare-compatible configurations use them) but gets a note
+ * in the row, described by the Selector, as soon as it is chosen.
+ */
 export function RuleRow({
   kind,
   index,
   row,
+  decision = "allow",
   showErrors,
   disabled,
   onChange,
@@ -36,6 +41,8 @@ export function RuleRow({
   kind: RuleKind;
   index: number;
   row: RuleRowState;
+  /** the policy's Action: identity rules are never evaluated in Bypass / Service Auth policies */
+  decision?: PolicyDecision;
   showErrors: boolean;
   disabled?: boolean;
   onChange: (row: RuleRowState) => void;
@@ -48,6 +55,8 @@ export function RuleRow({
   const error = showErrors || row.value.trim() !== "" ? rowError(row) : null;
   const errors = error ? [error] : undefined;
   const label = `${KIND_LABEL[kind]} rule ${index + 1}`;
+  const notice = ruleNotice(row.selector, kind, decision);
+  const noticeId = `${base}-enforcement`;
   return (
     <div role="group" aria-label={label} className="grid grid-cols-1 items-start gap-3 rounded-md border border-slate-200 p-3 sm:grid-cols-[14rem_1fr_auto] dark:border-slate-700">
       <div className="space-y-1">
@@ -58,6 +67,7 @@ export function RuleRow({
           id={`${base}-selector`}
           value={row.selector}
           disabled={disabled}
+          aria-describedby={notice ? noticeId : undefined}
           onChange={(e) => onChange({ ...row, selector: e.target.value as Selector })}
         >
           {SELECTORS.map((s) => (
@@ -95,6 +105,13 @@ export function RuleRow({
         <Button variant="secondary" size="sm" onClick={onRemove} disabled={disabled}>
           Remove rule
         </Button>
+      </div>
+      <div aria-live="polite" className="empty:hidden sm:col-span-3">
+        {notice ? (
+          <p id={noticeId} role="note" className="rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-xs text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100">
+            {notice}
+          </p>
+        ) : null}
       </div>
     </div>
   );

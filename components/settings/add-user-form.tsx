@@ -1,11 +1,11 @@
 "use client";
 
 import { useActionState, useEffect, useRef, useState } from "react";
-import { addUserAction } from "@/app/(console)/settings/user-actions";
+import { addUserAction } from "@/lib/actions/users";
 import { Button } from "../ui/button";
 import { describedBy, Field, Input, Select } from "../ui/field";
 import { Notice } from "../ui/notice";
-import { SubmitButton } from "../ui/submit-button";
+import { SubmitCancel } from "../ui/form-buttons";
 
 export function AddUserForm() {
   const [open, setOpen] = useState(false);
@@ -30,7 +30,7 @@ export function AddUserForm() {
           <Field id="new-user-name" label="Name" errors={fe.name}>
             <Input id="new-user-name" name="name" defaultValue={v.name} key={`n${v.name}`} aria-invalid={!!fe.name} />
           </Field>
-          <Field id="new-user-password" label="Password" hint="At least 12 characters." errors={fe.password}>
+          <Field id="new-user-password" label="Password" hint="At least 12 characters. Leave empty for a single sign-on only user (linked on their first verified single sign-on)." errors={fe.password}>
             <Input id="new-user-password" name="password" type="password" autoComplete="new-password" aria-invalid={!!fe.password} aria-describedby={describedBy("new-user-password", { hint: true, errors: fe.password })} />
           </Field>
           <Field id="new-user-role" label="Role" errors={fe.role}>
@@ -39,12 +39,9 @@ export function AddUserForm() {
               <option value="viewer">Viewer</option>
             </Select>
           </Field>
-          <div className="flex gap-2 sm:col-span-2">
-            <SubmitButton pendingText="Adding…">Add</SubmitButton>
-            <Button variant="secondary" onClick={() => setOpen(false)}>
-              Cancel
-            </Button>
-          </div>
+          <SubmitCancel pendingText="Adding…" onCancel={() => setOpen(false)} className="sm:col-span-2">
+            Add
+          </SubmitCancel>
         </form>
       )}
     </div>

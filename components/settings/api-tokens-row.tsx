@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState, useState } from "react";
-import { revokeApiTokenAction } from "@/app/(console)/settings/token-actions";
+import { revokeApiTokenAction } from "@/lib/actions/api-tokens";
 import type { ApiTokenDto } from "@/lib/domain/api-tokens";
 import { Badge } from "../ui/badge";
 import { Button } from "../ui/button";

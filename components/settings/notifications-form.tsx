@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
-import { saveNotificationsAction } from "@/app/(console)/settings/notification-actions";
+import { saveNotificationsAction } from "@/lib/actions/notifications";
 import { describedBy, Field, Input } from "../ui/field";
 import { Notice } from "../ui/notice";
 import { SubmitButton } from "../ui/submit-button";

@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { describeWebhook, getNotificationSettings } from "@/lib/domain/notifications";
+import { describeWebhook, getNotificationSettings } from "@/lib/domain/alerts/notifications";
 import { NotificationsForm } from "./notifications-form";
 
 /** Settings → Notifications: where alert webhooks go. Viewers see only the receiver's origin. */
@@ -11,7 +11,7 @@ export async function NotificationsSection({ canEdit }: { canEdit: boolean }) {
         Notifications
       </h2>
       <p className="max-w-3xl text-sm text-slate-600 dark:text-slate-400">
-        Portcullis raises an <Link href="/alerts" className="text-brand-600 hover:underline dark:text-brand-100">alert</Link> 30
+        Portcullis raises an <Link href="/alerts" className="text-brand-600 underline underline-offset-2 hover:decoration-2 dark:text-brand-100">alert</Link> 30
         and 14 days before an mTLS certificate expires, when it has expired, and when its CRL is past its next update. Each new
         alert is sent once as a JSON <code>POST</code> to the webhook below; failed deliveries are retried with exponential
         backoff (up to 8 attempts) and every attempt is recorded in the audit log.

@@ -1,11 +1,12 @@
 "use client";
 
 import { useActionState, useState } from "react";
-import { changeRoleAction, resetPasswordAction } from "@/app/(console)/settings/user-actions";
+import { changeRoleAction, resetPasswordAction } from "@/lib/actions/users";
 import type { UserDto } from "@/lib/domain/users";
 import { Button } from "../ui/button";
 import { FieldErrors, Input, Select } from "../ui/field";
 import { Td } from "../ui/table";
+import { UserDelete } from "./user-delete";
 
 export function UserRow({ user, isSelf, canEdit }: { user: UserDto; isSelf: boolean; canEdit: boolean }) {
   const [roleState, roleAction] = useActionState(changeRoleAction, null);
@@ -16,7 +17,7 @@ export function UserRow({ user, isSelf, canEdit }: { user: UserDto; isSelf: bool
     <tr>
       <Td>
         {user.email}
-        {isSelf ? <span className="ml-2 text-xs text-slate-500">(you)</span> : null}
+        {isSelf ? <span className="ml-2 text-xs text-slate-500 dark:text-slate-400">(you)</span> : null}
       </Td>
       <Td>{user.name || "—"}</Td>
       <Td>
@@ -68,6 +69,7 @@ export function UserRow({ user, isSelf, canEdit }: { user: UserDto; isSelf: bool
           </p>
         ) : null}
       </Td>
+      <Td>{canEdit && !isSelf ? <UserDelete user={user} /> : null}</Td>
     </tr>
   );
 }

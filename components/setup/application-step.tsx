@@ -1,14 +1,15 @@
 "use client";
 
 import Link from "next/link";
-import { startTransition, useActionState, useState } from "react";
-import { setPoliciesAction } from "@/app/(console)/access-controls/applications/actions";
+import { startTransition } from "react";
+import { setPoliciesAction } from "@/lib/actions/applications";
 import { ApplicationForm } from "@/components/applications/application-form";
 import { RefusalNotice } from "@/components/applications/refusal-notice";
 import { Button } from "@/components/ui/button";
 import { Field, Select } from "@/components/ui/field";
 import { ChosenCard, NothingChosen, SourceChoice, StepFooter, StepFrame } from "./step-frame";
 import { APPLICATIONS_PATH, type AppChoice, type CertChoice, type PolicyChoice, type SetupIds, type SetupStep } from "./steps";
+import { useStepAction, useStepChoice } from "./use-step";
 
 type Nav = (step: SetupStep, patch?: SetupIds) => void;
 
@@ -33,17 +34,17 @@ export function ApplicationStep({
   nav: Nav;
 }) {
   const bound = !!app && app.policyIds.includes(policy.id);
-  const [changing, setChanging] = useState(false);
-  const [source, setSource] = useState<"new" | "existing">(app && !bound ? "existing" : "new");
-  const [picked, setPicked] = useState(app && !bound ? app.id : "");
-  const [attachState, attach, attaching] = useActionState(async (prev: Awaited<ReturnType<typeof setPoliciesAction>> | null, payload: Parameters<typeof setPoliciesAction>[1]) => {
-    const r = await setPoliciesAction(prev, payload);
-    if (r.ok) {
-      setChanging(false);
-      nav("application", { application: payload.id });
-    }
-    return r;
-  }, null);
+  const { showChosen, source, setSource, picked, setPicked, choose, onSaved, next, change } = useStepChoice({
+    key: "application",
+    step: "application",
+    nextStep: "done",
+    chosen: bound,
+    nav,
+    noun: "application",
+    initial: app && !bound ? { source: "existing", picked: app.id } : undefined,
+    attachHint: "Attach the policy to finish.",
+  });
+  const [attachState, attach, attaching] = useStepAction(setPoliciesAction, (_state, payload) => choose(payload.id));
   const pickedApp = applications.find((a) => a.id === picked);
 
   function attachToPicked() {
@@ -51,11 +52,6 @@ export function ApplicationStep({
     const policyIds = pickedApp.policyIds.includes(policy.id) ? pickedApp.policyIds : [...pickedApp.policyIds, policy.id];
     startTransition(() => attach({ id: pickedApp.id, policyIds, version: pickedApp.version }));
   }
-
-  const showChosen = bound && !changing;
-  const next: Parameters<typeof StepFooter>[0]["next"] = showChosen
-    ? { label: "Finish", onClick: () => nav("done") }
-    : { label: "Finish", disabled: true, hint: source === "new" ? "Save the application to finish." : "Attach the policy to finish." };
 
   return (
     <StepFrame
@@ -75,7 +71,7 @@ export function ApplicationStep({
       }
     >
       {showChosen && app ? (
-        <ChosenCard title={`Application: ${app.name}`} changeLabel="Use a different application" onChange={canEdit ? () => setChanging(true) : undefined}>
+        <ChosenCard title={`Application: ${app.name}`} changeLabel="Use a different application" onChange={canEdit ? change : undefined}>
           <p>
             <span className="font-mono text-xs">{app.domain}</span> · uses {policy.name}
             {app.policyIds.length > 1 ? ` and ${app.policyIds.length - 1} other ${app.policyIds.length === 2 ? "policy" : "policies"}` : ""}
@@ -100,7 +96,7 @@ export function ApplicationStep({
             existingCount={applications.length}
           />
           {source === "new" ? (
-            <ApplicationForm policyIds={[policy.id]} defaultDomain={cert.hostnames[0]} onSaved={(saved) => nav("application", { application: saved.id })} />
+            <ApplicationForm policyIds={[policy.id]} defaultDomain={cert.hostnames[0]} onSaved={onSaved} />
           ) : (
             <div className="max-w-2xl space-y-3">
               {attachState && !attachState.ok ? <RefusalNotice message={attachState.message} kind={attachState.kind} /> : null}

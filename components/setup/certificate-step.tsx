@@ -4,7 +4,7 @@ import Link from "next/link";
 import { CertificateForm } from "@/components/mtls/certificate-form";
 import { Field, Select } from "@/components/ui/field";
 import { ChosenCard, NothingChosen, SourceChoice, StepFooter, StepFrame } from "./step-frame";
-import { useStepChoice } from "./use-step-choice";
+import { useStepChoice } from "./use-step";
 import { MTLS_PATH, type CertChoice, type SetupIds, type SetupStep } from "./steps";
 
 type Nav = (step: SetupStep, patch?: SetupIds) => void;

@@ -1,15 +1,14 @@
 "use client";
 
 import Link from "next/link";
-import { useActionState, useState, type FormEvent } from "react";
-import { updateCertificateAction } from "@/app/(console)/access-controls/service-credentials/mutual-tls/actions";
+import { useState, type FormEvent } from "react";
+import { updateCertificateAction } from "@/lib/actions/certificates";
 import { HostnameInput } from "@/components/mtls/hostname-input";
 import { describedBy, Field } from "@/components/ui/field";
 import { Notice } from "@/components/ui/notice";
-import type { ActionState } from "@/lib/actions/action-state";
-import type { CertificateDto } from "@/lib/domain/certificate-queries";
 import { StepFooter, StepFrame } from "./step-frame";
 import { MTLS_PATH, type CertChoice, type SetupIds, type SetupStep } from "./steps";
+import { useStepAction } from "./use-step";
 
 type Nav = (step: SetupStep, patch?: SetupIds) => void;
 
@@ -22,11 +21,7 @@ const EMPTY = "Add at least one hostname: the application you protect must use a
 export function HostnamesStep({ cert, canEdit, nav }: { cert: CertChoice; canEdit: boolean; nav: Nav }) {
   const [hostnames, setHostnames] = useState(cert.hostnames);
   const [localError, setLocalError] = useState<string | null>(null);
-  const [state, action, pending] = useActionState<ActionState<CertificateDto> | null, FormData>(async (prev, form) => {
-    const next = await updateCertificateAction(prev, form);
-    if (next.ok) nav("policy");
-    return next;
-  }, null);
+  const [state, action, pending] = useStepAction(updateCertificateAction, () => nav("policy"));
 
   const unchanged = hostnames.length === cert.hostnames.length && hostnames.every((h, i) => h === cert.hostnames[i]);
   const onSubmit = (e: FormEvent<HTMLFormElement>) => {

@@ -6,7 +6,7 @@ import { Badge } from "@/components/ui/badge";
 import { Field, Select } from "@/components/ui/field";
 import { DECISION_LABELS } from "@/lib/policy";
 import { ChosenCard, NothingChosen, SourceChoice, StepFooter, StepFrame } from "./step-frame";
-import { useStepChoice } from "./use-step-choice";
+import { useStepChoice } from "./use-step";
 import { POLICIES_PATH, type PolicyChoice, type SetupIds, type SetupStep } from "./steps";
 
 type Nav = (step: SetupStep, patch?: SetupIds) => void;

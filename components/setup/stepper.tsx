@@ -25,7 +25,7 @@ export function Stepper({ current, reachable, ids }: { current: SetupStep; reach
                   ? "border-brand-600 bg-brand-600 text-white"
                   : done
                     ? "border-emerald-600 bg-emerald-50 text-emerald-700 dark:bg-emerald-950 dark:text-emerald-200"
-                    : "border-slate-300 text-slate-500 dark:border-slate-600",
+                    : "border-slate-300 text-slate-500 dark:text-slate-400 dark:border-slate-600",
               )}
             >
               {done && !isCurrent ? "✓" : i + 1}
@@ -43,7 +43,7 @@ export function Stepper({ current, reachable, ids }: { current: SetupStep; reach
                   {s.label}
                 </Link>
               ) : (
-                <span className={cn(itemClass, "text-slate-400 dark:text-slate-500")}>
+                <span className={cn(itemClass, "text-slate-500 dark:text-slate-400")}>
                   {marker}
                   {s.label}
                 </span>

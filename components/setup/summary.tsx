@@ -11,7 +11,8 @@ function Command({ label, id, children }: { label: string; id: string; children:
       <figcaption id={id} className="text-sm">
         {label}
       </figcaption>
-      <pre aria-labelledby={id} className="overflow-x-auto rounded-md bg-slate-900 px-3 py-2 font-mono text-xs text-slate-100">
+      {/* Focusable: a long command scrolls sideways, and keyboard users scroll it with the arrow keys. */}
+      <pre aria-labelledby={id} tabIndex={0} className="overflow-x-auto rounded-md bg-slate-900 px-3 py-2 font-mono text-xs text-slate-100">
         <code>{children}</code>
       </pre>
     </figure>

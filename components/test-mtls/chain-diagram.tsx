@@ -21,11 +21,11 @@ export function ChainDiagram({ chain }: { chain: ChainNode[] }) {
                 c.ok ? "border-emerald-400 bg-emerald-50 dark:bg-emerald-950" : "border-red-400 bg-red-50 dark:bg-red-950",
               )}
             >
-              <div className="font-semibold text-slate-500 uppercase">{ROLE[c.role]}</div>
+              <div className="font-semibold text-slate-600 uppercase dark:text-slate-400">{ROLE[c.role]}</div>
               <div className="truncate font-medium" title={c.subject}>
                 {c.subjectCN ?? c.subject}
               </div>
-              <div className="text-slate-500">{c.trusted ? "From the trust store" : "Sent by the client"}</div>
+              <div className="text-slate-600 dark:text-slate-400">{c.trusted ? "From the trust store" : "Sent by the client"}</div>
               {c.errors.map((e) => (
                 <div key={e} className="font-medium text-red-700 dark:text-red-300">
                   {e}

@@ -6,6 +6,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { APIRequestContext } from "@playwright/test";
+import { zoneRoutes } from "./authz-zone";
+import { BLOCKED_ACTIONS, BLOCKED_PAGES, blockedRoutes } from "./authz-blocked";
 
 export const PRINCIPALS = ["anonymous", "viewer", "admin", "readToken", "editToken", "viewerEditToken"] as const;
 export type Principal = (typeof PRINCIPALS)[number];
@@ -15,6 +17,7 @@ export type Method = (typeof METHODS)[number];
 /** Objects created in beforeAll so that URLs and bodies can be valid. `victim*` are deleted by the edit token. */
 export interface Fx {
   accountId: string;
+  zoneId: string;
   policyId: string;
   appId: string;
   certId: string;
@@ -44,6 +47,9 @@ export const PAGES: Record<string, PageCase> = {
   "app/(console)/access-controls/service-credentials/mutual-tls/page.tsx": { url: () => "/access-controls/service-credentials/mutual-tls" },
   "app/(console)/access-controls/service-credentials/mutual-tls/new/page.tsx": { url: () => "/access-controls/service-credentials/mutual-tls/new" },
   "app/(console)/access-controls/service-credentials/mutual-tls/[id]/page.tsx": { url: (f) => `/access-controls/service-credentials/mutual-tls/${f.certId}` },
+  "app/(console)/access-controls/service-credentials/service-tokens/page.tsx": { url: () => "/access-controls/service-credentials/service-tokens" },
+  ...BLOCKED_PAGES,
+  "app/(console)/access-controls/service-credentials/client-certificates/page.tsx": { url: () => "/access-controls/service-credentials/client-certificates" },
   "app/(console)/access-controls/test/page.tsx": { url: () => "/access-controls/test" },
   "app/(console)/access-log/page.tsx": { url: () => "/access-log" },
   "app/(console)/alerts/page.tsx": { url: () => "/alerts" },
@@ -81,6 +87,7 @@ const appBody = (f: Fx) => {
 };
 
 const P = "app/client/v4/accounts/[account_id]/access";
+const NO_TOKEN = "00000000-0000-4000-8000-000000000000";
 export const ROUTES: Record<string, Partial<Record<Method, RouteCase>>> = {
   [`${P}/policies/route.ts`]: {
     GET: { url: (f) => `${acc(f)}/policies`, expect: apiRead() },
@@ -136,6 +143,36 @@ export const ROUTES: Record<string, Partial<Record<Method, RouteCase>>> = {
     PATCH: na((f) => `${acc(f)}/certificates/settings`),
     DELETE: na((f) => `${acc(f)}/certificates/settings`),
   },
+  // Service tokens: an id no token has (the edit token reaches the domain: 404), and a create without a name (400),
+  // so the matrix neither creates tokens nor uses up the 50-token limit.
+  [`${P}/service_tokens/route.ts`]: {
+    GET: { url: (f) => `${acc(f)}/service_tokens`, expect: apiRead() },
+    POST: { url: (f) => `${acc(f)}/service_tokens`, body: () => ({ name: "" }), expect: apiWrite(400) },
+    PUT: na((f) => `${acc(f)}/service_tokens`),
+    PATCH: na((f) => `${acc(f)}/service_tokens`),
+    DELETE: na((f) => `${acc(f)}/service_tokens`),
+  },
+  [`${P}/service_tokens/[service_token_id]/route.ts`]: {
+    GET: { url: (f) => `${acc(f)}/service_tokens/${NO_TOKEN}`, expect: apiRead(404) },
+    PUT: { url: (f) => `${acc(f)}/service_tokens/${NO_TOKEN}`, body: () => ({ name: "authz" }), expect: apiWrite(404) },
+    DELETE: { url: (f) => `${acc(f)}/service_tokens/${NO_TOKEN}`, expect: apiWrite(404) },
+    POST: na((f) => `${acc(f)}/service_tokens/${NO_TOKEN}`),
+    PATCH: na((f) => `${acc(f)}/service_tokens/${NO_TOKEN}`),
+  },
+  [`${P}/service_tokens/[service_token_id]/refresh/route.ts`]: {
+    POST: { url: (f) => `${acc(f)}/service_tokens/${NO_TOKEN}/refresh`, expect: apiWrite(404) },
+    GET: na((f) => `${acc(f)}/service_tokens/${NO_TOKEN}/refresh`),
+    PUT: na((f) => `${acc(f)}/service_tokens/${NO_TOKEN}/refresh`),
+    PATCH: na((f) => `${acc(f)}/service_tokens/${NO_TOKEN}/refresh`),
+    DELETE: na((f) => `${acc(f)}/service_tokens/${NO_TOKEN}/refresh`),
+  },
+  [`${P}/service_tokens/[service_token_id]/rotate/route.ts`]: {
+    POST: { url: (f) => `${acc(f)}/service_tokens/${NO_TOKEN}/rotate`, body: () => ({}), expect: apiWrite(404) },
+    GET: na((f) => `${acc(f)}/service_tokens/${NO_TOKEN}/rotate`),
+    PUT: na((f) => `${acc(f)}/service_tokens/${NO_TOKEN}/rotate`),
+    PATCH: na((f) => `${acc(f)}/service_tokens/${NO_TOKEN}/rotate`),
+    DELETE: na((f) => `${acc(f)}/service_tokens/${NO_TOKEN}/rotate`),
+  },
   "app/client/v4/user/tokens/verify/route.ts": {
     GET: { url: () => "/client/v4/user/tokens/verify", expect: apiRead() },
     POST: na(() => "/client/v4/user/tokens/verify"),
@@ -151,6 +188,8 @@ export const ROUTES: Record<string, Partial<Record<Method, RouteCase>>> = {
     PATCH: na(() => "/client/v4/openapi.json"),
     DELETE: na(() => "/client/v4/openapi.json"),
   },
+  ...zoneRoutes({ apiRead, apiWrite, na }),
+  ...blockedRoutes({ apiRead, apiWrite, na }),
   // Anything else under /client/v4: a JSON 404 for everyone (it reveals nothing).
   "app/client/v4/[[...path]]/route.ts": Object.fromEntries(METHODS.map((m) => [m, { url: () => "/client/v4/no/such/route", expect: all(404) }])),
   // Token auth; Read permission is enough (nothing changes).
@@ -162,12 +201,19 @@ export const ROUTES: Record<string, Partial<Record<Method, RouteCase>>> = {
     DELETE: na(() => "/api/v1/test-mtls"),
   },
   "app/api/health/route.ts": { GET: { url: () => "/api/health", expect: all(200) } },
+  // The managed CA's published CRL needs no sign-in; an id no CA has is 404 for everyone.
+  "app/cdn-cgi/pki/crl/[file]/route.ts": { GET: { url: () => "/cdn-cgi/pki/crl/00000000-0000-4000-8000-000000000000.crl", expect: all(404) } },
   // next-auth: the session endpoint answers everyone (empty for strangers); a POST without its CSRF token is refused.
   "app/api/auth/[...nextauth]/route.ts": {
     GET: { url: () => "/api/auth/session", expect: all(200) },
     POST: { url: () => "/api/auth/signout", body: () => ({}), expect: all(302) },
   },
   "app/(console)/nginx-export/download/route.ts": { GET: { url: () => "/nginx-export/download?file=nginx.conf", expect: session() } },
+  // The console's live data, polled by the browser: a session cookie only (any role), refused by proxy.ts with 401.
+  "app/api/console/access-log/route.ts": { GET: { url: () => "/api/console/access-log?decision=deny", expect: session() } },
+  "app/api/console/overview/route.ts": { GET: { url: () => "/api/console/overview", expect: session() } },
+  "app/api/console/overview/access-summary/route.ts": { GET: { url: () => "/api/console/overview/access-summary", expect: session() } },
+  "app/api/console/alerts/route.ts": { GET: { url: () => "/api/console/alerts", expect: session() } },
   "app/(console)/access-controls/service-credentials/mutual-tls/[id]/pem/route.ts": {
     GET: { url: (f) => `/access-controls/service-credentials/mutual-tls/${f.certId}/pem`, expect: session() },
   },
@@ -184,29 +230,51 @@ export interface ActionCase {
   /** false: read-only actions viewers may run too. "public": allowed before sign-in (first admin). */
   access: "write" | "read" | "public";
 }
-const MTLS = "app/(console)/access-controls/service-credentials/mutual-tls";
 const certPage = (f: Fx) => `/access-controls/service-credentials/mutual-tls/${f.certId}`;
 const junk = "<script>alert(1)</script>";
+const CLIENT_CERTS = "/access-controls/service-credentials/client-certificates";
+const MTLS_LIST = "/access-controls/service-credentials/mutual-tls";
 export const ACTIONS: Record<string, ActionCase> = {
-  "app/(console)/settings/user-actions.ts#addUserAction": { page: () => "/settings", encoding: "form", garbage: { email: junk, role: "owner" }, access: "write" },
-  "app/(console)/settings/user-actions.ts#changeRoleAction": { page: () => "/settings", encoding: "form", garbage: { id: junk, role: "owner" }, access: "write" },
-  "app/(console)/settings/user-actions.ts#resetPasswordAction": { page: () => "/settings", encoding: "form", garbage: { id: junk, password: "x" }, access: "write" },
-  "app/(console)/settings/token-actions.ts#createApiTokenAction": { page: () => "/settings", encoding: "form", garbage: { name: "", permission: "owner", expires_at: "yesterday" }, access: "write" },
-  "app/(console)/settings/token-actions.ts#revokeApiTokenAction": { page: () => "/settings", encoding: "form", garbage: { id: junk }, access: "write" },
-  "app/(console)/settings/notification-actions.ts#saveNotificationsAction": { page: () => "/settings", encoding: "form", garbage: { webhookUrl: "javascript:alert(1)" }, access: "write" },
-  "app/(console)/access-controls/policies/actions.ts#savePolicyAction": { page: () => "/access-controls/policies/new", encoding: "json", garbage: [null, { policy: { name: junk } }], access: "write" },
-  "app/(console)/access-controls/policies/actions.ts#deletePolicyAction": { page: () => "/access-controls/policies", encoding: "json", garbage: [null, junk], access: "write" },
-  "app/(console)/access-controls/applications/actions.ts#saveApplicationAction": { page: () => "/access-controls/applications/new", encoding: "json", garbage: [null, { app: { name: junk, domain: "not a host!" } }], access: "write" },
-  "app/(console)/access-controls/applications/actions.ts#setPoliciesAction": { page: (f) => `/access-controls/applications/${f.appId}`, encoding: "json", garbage: [null, { id: junk, policyIds: [junk], version: "x" }], access: "write" },
-  "app/(console)/access-controls/applications/actions.ts#deleteApplicationAction": { page: (f) => `/access-controls/applications/${f.appId}`, encoding: "json", garbage: [null, junk], access: "write" },
-  [`${MTLS}/actions.ts#createCertificateAction`]: { page: () => "/access-controls/service-credentials/mutual-tls/new", encoding: "form", garbage: { name: junk, certificate: "not a PEM" }, access: "write" },
-  [`${MTLS}/actions.ts#updateCertificateAction`]: { page: certPage, encoding: "form", garbage: { id: junk, name: "" }, access: "write" },
-  [`${MTLS}/actions.ts#deleteCertificateAction`]: { page: certPage, encoding: "form", garbage: { id: junk }, access: "write" },
-  [`${MTLS}/actions.ts#updateHostnameSettingAction`]: { page: certPage, encoding: "json", garbage: [{ hostname: "not a host!", china_network: "x" }], access: "write" },
-  [`${MTLS}/[id]/crl-actions.ts#saveCrlAction`]: { page: certPage, encoding: "form", garbage: { id: junk, crl: "not a CRL" }, access: "write" },
-  [`${MTLS}/[id]/crl-actions.ts#removeCrlAction`]: { page: certPage, encoding: "form", garbage: { id: junk }, access: "write" },
-  "app/(console)/access-controls/test/actions.ts#testMtlsAction": { page: () => "/access-controls/test", encoding: "form", garbage: { hostname: junk, certificate: "not a PEM" }, access: "read" },
-  "app/login/actions.ts#createFirstAdminAction": { page: () => "/login", encoding: "form", garbage: { email: junk, password: "x" }, access: "public" },
+  "lib/actions/users.ts#addUserAction": { page: () => "/settings", encoding: "form", garbage: { email: junk, role: "owner" }, access: "write" },
+  "lib/actions/users.ts#changeRoleAction": { page: () => "/settings", encoding: "form", garbage: { id: junk, role: "owner" }, access: "write" },
+  "lib/actions/users.ts#resetPasswordAction": { page: () => "/settings", encoding: "form", garbage: { id: junk, password: "x" }, access: "write" },
+  "lib/actions/users.ts#deleteUserAction": { page: () => "/settings", encoding: "form", garbage: { id: junk }, access: "write" },
+  // Any signed-in user may end their own sessions; garbage (no scope "everywhere") must end nothing.
+  "lib/actions/users.ts#signOutEverywhereAction": { page: () => "/", encoding: "form", garbage: { scope: junk }, access: "read" },
+  "lib/actions/api-tokens.ts#createApiTokenAction": { page: () => "/settings", encoding: "form", garbage: { name: "", permission: "owner", expires_at: "yesterday" }, access: "write" },
+  "lib/actions/api-tokens.ts#revokeApiTokenAction": { page: () => "/settings", encoding: "form", garbage: { id: junk }, access: "write" },
+  "lib/actions/retention.ts#saveRetentionAction": { page: () => "/settings", encoding: "form", garbage: { accessLogDays: junk, auditLogMaxRows: "-1" }, access: "write" },
+  "lib/actions/login-methods.ts#saveLoginMethodAction": { page: () => "/settings", encoding: "form", garbage: { intent: "save", name: junk, issuer_url: "javascript:alert(1)", client_secret: "x" }, access: "write" },
+  "lib/actions/login-methods.ts#deleteLoginMethodAction": { page: () => "/settings", encoding: "form", garbage: { id: junk }, access: "write" },
+  "lib/actions/notifications.ts#saveNotificationsAction": { page: () => "/settings", encoding: "form", garbage: { webhookUrl: "javascript:alert(1)" }, access: "write" },
+  "lib/actions/policies.ts#savePolicyAction": { page: () => "/access-controls/policies/new", encoding: "json", garbage: [null, { policy: { name: junk } }], access: "write" },
+  "lib/actions/policies.ts#deletePolicyAction": { page: () => "/access-controls/policies", encoding: "json", garbage: [null, junk], access: "write" },
+  "lib/actions/applications.ts#saveApplicationAction": { page: () => "/access-controls/applications/new", encoding: "json", garbage: [null, { app: { name: junk, domain: "not a host!" } }], access: "write" },
+  "lib/actions/applications.ts#setPoliciesAction": { page: (f) => `/access-controls/applications/${f.appId}`, encoding: "json", garbage: [null, { id: junk, policyIds: [junk], version: "x" }], access: "write" },
+  "lib/actions/applications.ts#deleteApplicationAction": { page: (f) => `/access-controls/applications/${f.appId}`, encoding: "json", garbage: [null, junk], access: "write" },
+  "lib/actions/certificates.ts#createCertificateAction": { page: () => "/access-controls/service-credentials/mutual-tls/new", encoding: "form", garbage: { name: junk, certificate: "not a PEM" }, access: "write" },
+  "lib/actions/certificates.ts#updateCertificateAction": { page: certPage, encoding: "form", garbage: { id: junk, name: "" }, access: "write" },
+  "lib/actions/certificates.ts#deleteCertificateAction": { page: certPage, encoding: "form", garbage: { id: junk }, access: "write" },
+  "lib/actions/certificates.ts#updateHostnameSettingAction": { page: certPage, encoding: "json", garbage: [{ hostname: "not a host!", china_network: "x" }], access: "write" },
+  "lib/actions/crls.ts#saveCrlAction": { page: certPage, encoding: "form", garbage: { id: junk, crl: "not a CRL" }, access: "write" },
+  "lib/actions/crls.ts#removeCrlAction": { page: certPage, encoding: "form", garbage: { id: junk }, access: "write" },
+  "lib/actions/revocation.ts#saveCrlUrlAction": { page: certPage, encoding: "form", garbage: { id: junk, crl_url: "javascript:alert(1)" }, access: "write" },
+  "lib/actions/revocation.ts#saveRevocationSettingAction": { page: certPage, encoding: "json", garbage: [{ hostname: "not a host!", crl_stale_mode: "x", ocsp: "x" }], access: "write" },
+  "lib/actions/strict-validation.ts#updateStrictSettingAction": { page: certPage, encoding: "json", garbage: [{ hostname: "not a host!", strict: "x" }], access: "write" },
+  "lib/actions/service-tokens.ts#createServiceTokenAction": { page: () => "/access-controls/service-credentials/service-tokens", encoding: "form", garbage: { name: "", duration: junk }, access: "write" },
+  "lib/actions/service-tokens.ts#refreshServiceTokenAction": { page: () => "/access-controls/service-credentials/service-tokens", encoding: "form", garbage: { id: junk }, access: "write" },
+  "lib/actions/service-tokens.ts#rotateServiceTokenAction": { page: () => "/access-controls/service-credentials/service-tokens", encoding: "form", garbage: { id: junk, grace_hours: "-5" }, access: "write" },
+  "lib/actions/service-tokens.ts#deleteServiceTokenAction": { page: () => "/access-controls/service-credentials/service-tokens", encoding: "form", garbage: { id: junk }, access: "write" },
+  ...BLOCKED_ACTIONS,
+  "lib/actions/client-certificates.ts#issueClientCertificateAction": { page: () => CLIENT_CERTS, encoding: "form", garbage: { csr: junk, validity_days: "-5", label: junk }, access: "write" },
+  "lib/actions/client-certificates.ts#revokeClientCertificateAction": { page: () => CLIENT_CERTS, encoding: "form", garbage: { id: junk, reason: junk }, access: "write" },
+  "lib/actions/client-certificates.ts#reactivateClientCertificateAction": { page: () => CLIENT_CERTS, encoding: "form", garbage: { id: junk }, access: "write" },
+  "lib/actions/managed-ca.ts#createManagedCaAction": { page: () => MTLS_LIST, encoding: "form", garbage: { key_type: junk }, access: "write" },
+  "lib/actions/managed-ca.ts#retireManagedCaAction": { page: () => MTLS_LIST, encoding: "form", garbage: { id: junk }, access: "write" },
+  "lib/actions/managed-ca.ts#exportManagedCaAction": { page: () => MTLS_LIST, encoding: "form", garbage: { id: junk, password: "x" }, access: "write" },
+  "lib/actions/managed-ca.ts#importManagedCaAction": { page: () => MTLS_LIST, encoding: "form", garbage: { file: junk, password: junk }, access: "write" },
+  "lib/actions/test-mtls.ts#testMtlsAction": { page: () => "/access-controls/test", encoding: "form", garbage: { hostname: junk, certificate: "not a PEM" }, access: "read" },
+  "lib/actions/login.ts#createFirstAdminAction": { page: () => "/login", encoding: "form", garbage: { email: junk, password: "x" }, access: "public" },
 };
 
 /** POST a server action the way React's client does (Next-Action header + encoded reply). */

@@ -1,6 +1,6 @@
 import { currentActor } from "../auth/session";
-import { canWrite, type Actor } from "../domain/actor";
-import { READ_ONLY_MESSAGE, type Result } from "../domain/result";
+import { canWrite, type Actor } from "../domain/core/actor";
+import { READ_ONLY_MESSAGE, type Result } from "../domain/core/result";
 
 /** What every form action returns to `useActionState`. */
 export interface ActionState<T = unknown> {

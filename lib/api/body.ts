@@ -43,6 +43,16 @@ export async function readJsonBody(request: Request, limit = MAX_BODY_BYTES): Pr
   return parsed as Record<string, unknown>;
 }
 
+/** For routes whose body is optional (rotate, reactivate, revoke): no body is `{}`; a body must still be a JSON object. */
+export async function readOptionalJsonBody(request: Request): Promise<Record<string, unknown>> {
+  try {
+    return await readJsonBody(request);
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 400 && /request body is empty/.test(e.message)) return {};
+    throw e;
+  }
+}
+
 function concat(chunks: Uint8Array[], size: number): Uint8Array {
   const out = new Uint8Array(size);
   let offset = 0;

@@ -1,4 +1,4 @@
-import type { DomainError } from "../domain/result";
+import type { DomainError } from "../domain/core/result";
 import type { ApiMessage } from "./envelope";
 
 /**

@@ -1,8 +1,8 @@
 import { getDb } from "../db/client";
 import { getSetting } from "../db/settings";
-import { canWrite, type Actor } from "../domain/actor";
-import { isUnavailable } from "../domain/mutate";
-import type { Result } from "../domain/result";
+import { canWrite, type Actor } from "../domain/core/actor";
+import { isUnavailable } from "../domain/core/mutate";
+import type { Result } from "../domain/core/result";
 import type { AuthenticatedToken } from "../domain/api-tokens";
 import { authenticateRequest } from "./auth";
 import { failure, success, type ResultInfo } from "./envelope";
@@ -32,16 +32,33 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   ]).finally(() => clearTimeout(timer));
 }
 
-const g = globalThis as { __portcullisAccountId?: string };
+const g = globalThis as { __portcullisInstanceIds?: Map<string, string> };
 
-/** The instance's account id (32 hex); immutable once created, so cached per process. */
-export async function instanceAccountId(): Promise<string> {
-  if (!g.__portcullisAccountId) {
-    const id = await getSetting<string>(await getDb(), "account_id");
+/** The instance's account id or its one zone's id (32 hex each); immutable once created, so cached per process. */
+async function instanceId(key: "account_id" | "zone_id"): Promise<string> {
+  const cache = (g.__portcullisInstanceIds ??= new Map());
+  let id = cache.get(key);
+  if (!id) {
+    id = await getSetting<string>(await getDb(), key);
     if (!id) throw unavailable("The instance is still starting. Try again in a moment.");
-    g.__portcullisAccountId = id;
+    cache.set(key, id);
   }
-  return g.__portcullisAccountId;
+  return id;
+}
+
+export const instanceAccountId = () => instanceId("account_id");
+export const instanceZoneId = () => instanceId("zone_id");
+
+const noSuchObject = (status: number, request: Request) =>
+  new ApiError(status, [
+    { code: API_CODES.invalidIdentifier, message: `Could not route to ${new URL(request.url).pathname}, perhaps your object identifier is invalid?` },
+  ]);
+
+/** The path's account or zone must be this instance's: a malformed id is a 400, another installation's a 404. */
+async function checkScope(request: Request, params: Record<string, string>, key: "account_id" | "zone_id"): Promise<void> {
+  if (!(key in params)) return;
+  if (key === "zone_id" && !/^[0-9a-f]{32}$/.test(params[key])) throw noSuchObject(400, request);
+  if (params[key] !== (await withTimeout(instanceId(key), DB_TIMEOUT_MS))) throw noSuchObject(404, request);
 }
 
 /** Convert anything thrown into an envelope: expected errors keep their status; the rest never leak a stack. */
@@ -56,7 +73,7 @@ export function errorToResponse(err: unknown): Response {
 }
 
 /**
- * The one wrapper every authenticated route uses: authenticate (token) → rate limit → account check →
+ * The one wrapper every authenticated route uses: authenticate (token) → rate limit → account / zone check →
  * role/permission for writes → handler. The domain re-checks permissions; this only answers early.
  */
 export function apiRoute<P extends Record<string, string>>(
@@ -67,7 +84,7 @@ export function apiRoute<P extends Record<string, string>>(
     try {
       const params = (await context.params) ?? ({} as P);
       const auth = await withTimeout(authenticateRequest(request), DB_TIMEOUT_MS);
-      const decision = apiRateLimiter().hit(auth.actor.id ?? "anonymous");
+      const decision = await withTimeout(apiRateLimiter().hit(auth.actor.id ?? "anonymous"), DB_TIMEOUT_MS);
       if (!decision.allowed) {
         throw new ApiError(
           429,
@@ -75,13 +92,9 @@ export function apiRoute<P extends Record<string, string>>(
           { "retry-after": String(decision.retryAfter), "x-ratelimit-limit": String(decision.limit), "x-ratelimit-remaining": "0" },
         );
       }
-      if (opts.account !== false && "account_id" in params) {
-        const accountId = await withTimeout(instanceAccountId(), DB_TIMEOUT_MS);
-        if (params.account_id !== accountId) {
-          throw new ApiError(404, [
-            { code: API_CODES.invalidIdentifier, message: `Could not route to ${new URL(request.url).pathname}, perhaps your object identifier is invalid?` },
-          ]);
-        }
+      if (opts.account !== false) {
+        await checkScope(request, params, "account_id");
+        await checkScope(request, params, "zone_id");
       }
       if (opts.write && !canWrite(auth.actor)) {
         const why = auth.actor.permission === "read" ? "this API token has Read permission only" : "the token's owner has the viewer role";

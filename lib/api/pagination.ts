@@ -21,9 +21,28 @@ function parsePositiveInt(raw: string | null, name: string, max: number, problem
   return n;
 }
 
-/** `?page=&per_page=` → PageParams; bad values are refused (400) rather than silently replaced. */
+/** Longest query parameter value a list accepts (names, domains and ids are far shorter). */
+export const MAX_FILTER_LENGTH = 1000;
+
+/**
+ * Every query parameter of a list request, filters included: no control characters (PostgreSQL cannot
+ * store or compare a NUL, and no name, domain or id contains one) and no absurd lengths.
+ */
+function checkQuery(url: URL, problems: string[]): void {
+  for (const [name, value] of url.searchParams) {
+    const shown = name.replace(/[^\w.-]/g, "?").slice(0, 40);
+    if (/[\u0000-\u001f\u007f]/.test(value) || /[\u0000-\u001f\u007f]/.test(name)) problems.push(`${shown} must not contain control characters`);
+    else if (value.length > MAX_FILTER_LENGTH) problems.push(`${shown} must be at most ${MAX_FILTER_LENGTH} characters`);
+  }
+}
+
+/**
+ * `?page=&per_page=` → PageParams; bad values are refused (400) rather than silently replaced, and so is
+ * any query parameter with control characters (see `checkQuery`). Every list route calls this first.
+ */
 export function parsePageParams(url: URL, defaultPerPage = DEFAULT_PER_PAGE): PageParams {
   const problems: string[] = [];
+  checkQuery(url, problems);
   const page = parsePositiveInt(url.searchParams.get("page"), "page", 10_000_000, problems) ?? 1;
   const perPage = parsePositiveInt(url.searchParams.get("per_page"), "per_page", MAX_PER_PAGE, problems) ?? defaultPerPage;
   if (problems.length) throw invalidRequest(problems);

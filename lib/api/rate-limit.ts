@@ -1,7 +1,22 @@
 /**
- * Fixed-window request counter per API token (in-process; each instance limits on its own).
- * PORTCULLIS_API_RATE_LIMIT: "1200" (per 5 minutes), "1200/300" (per 300 s) or "100/1m".
+ * Fixed-window request counter per API token, kept in the database (table rate_limits) so that several web
+ * instances on one PostgreSQL share one budget per token. PORTCULLIS_API_RATE_LIMIT: "1200" (per 5 minutes),
+ * "1200/300" (per 300 s) or "100/1m" (validated at start-up, lib/env.mjs).
+ *
+ * One atomic upsert per request. rate-limiter-flexible's RateLimiterDrizzle does the same upsert and works over our
+ * drizzle handle on both engines, but it loads drizzle-orm through a computed dynamic import that the Next.js bundler
+ * cannot follow (so the server would run a second copy of drizzle-orm from node_modules against the bundled one),
+ * and was not faster in our measurement; these dozen lines are kept instead.
+ *
+ * In process only a front cache of refusals: once the database said a token is over its budget, this process
+ * refuses it until the window ends without asking again (never looser than the database).
  */
+import { sql } from "drizzle-orm";
+import { getDb } from "../db/client";
+import { rateLimits } from "../db/schema";
+import { env } from "../env.mjs";
+import { pruneRateLimits, type DbSource } from "../auth/rate-limit";
+
 export interface RateDecision {
   allowed: boolean;
   limit: number;
@@ -11,50 +26,55 @@ export interface RateDecision {
 }
 
 export class RequestRateLimiter {
-  private windows = new Map<string, { count: number; resetAt: number }>();
+  /** Keys refused by the database, until their window ends. */
+  private refused = new Map<string, number>();
   constructor(
     readonly max: number,
     readonly windowMs: number,
+    private readonly db: DbSource = getDb,
   ) {}
 
-  hit(key: string, now = Date.now()): RateDecision {
-    let w = this.windows.get(key);
-    if (!w || w.resetAt <= now) {
-      w = { count: 0, resetAt: now + this.windowMs };
-      this.windows.set(key, w);
-      if (this.windows.size > 10_000) this.sweep(now);
+  async hit(key: string, now = Date.now()): Promise<RateDecision> {
+    const retryAfter = (resetAt: number) => Math.max(1, Math.ceil((resetAt - now) / 1000));
+    const until = this.refused.get(key);
+    if (until !== undefined && until > now) return { allowed: false, limit: this.max, remaining: 0, retryAfter: retryAfter(until) };
+    this.refused.delete(key);
+    // The window is part of the key: a new configuration starts new counts, as a restart with it would.
+    const k = `api:${this.max}/${this.windowMs}:${key}`;
+    const db = await this.db();
+    const fresh = sql`${rateLimits.forgetAt} <= ${now}`;
+    const [row] = await db
+      .insert(rateLimits)
+      .values({ key: k, count: 1, lastAt: now, forgetAt: now + this.windowMs })
+      .onConflictDoUpdate({
+        target: rateLimits.key,
+        set: {
+          count: sql`case when ${fresh} then 1 else ${rateLimits.count} + 1 end`,
+          lastAt: sql`case when ${fresh} then ${now} else ${rateLimits.lastAt} end`,
+          forgetAt: sql`case when ${fresh} then ${now + this.windowMs} else ${rateLimits.forgetAt} end`,
+        },
+      })
+      .returning({ count: rateLimits.count, resetAt: rateLimits.forgetAt });
+    pruneRateLimits(db, now);
+    const allowed = row.count <= this.max;
+    if (!allowed) {
+      this.refused.set(key, row.resetAt);
+      if (this.refused.size > 10_000) this.refused.delete(this.refused.keys().next().value!);
     }
-    w.count += 1;
-    const retryAfter = Math.max(1, Math.ceil((w.resetAt - now) / 1000));
-    return { allowed: w.count <= this.max, limit: this.max, remaining: Math.max(0, this.max - w.count), retryAfter };
-  }
-
-  private sweep(now: number) {
-    for (const [k, w] of this.windows) if (w.resetAt <= now) this.windows.delete(k);
+    return { allowed, limit: this.max, remaining: Math.max(0, this.max - row.count), retryAfter: retryAfter(row.resetAt) };
   }
 }
 
-const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600 };
+const DEFAULT_RATE_LIMIT = { max: 1200, windowSeconds: 300 };
 
-export function parseRateLimit(raw: string | undefined): { max: number; windowSeconds: number } {
-  const fallback = { max: 1200, windowSeconds: 300 };
-  if (!raw?.trim()) return fallback;
-  const m = /^\s*(\d+)\s*(?:\/\s*(\d+)\s*([smh])?\s*)?$/.exec(raw);
-  if (!m) return fallback;
-  const max = Number(m[1]);
-  const windowSeconds = m[2] ? Number(m[2]) * (UNITS[m[3] ?? "s"] ?? 1) : 300;
-  if (max < 1 || windowSeconds < 1) return fallback;
-  return { max, windowSeconds };
-}
-
-const g = globalThis as { __portcullisApiLimiter?: { config: string; limiter: RequestRateLimiter } };
+const g = globalThis as { __portcullisApiLimiter?: { max: number; windowSeconds: number; limiter: RequestRateLimiter } };
 
 /** The process-wide limiter; rebuilt when the configuration changes (tests lower it). */
 export function apiRateLimiter(): RequestRateLimiter {
-  const config = process.env.PORTCULLIS_API_RATE_LIMIT ?? "";
-  if (!g.__portcullisApiLimiter || g.__portcullisApiLimiter.config !== config) {
-    const { max, windowSeconds } = parseRateLimit(config);
-    g.__portcullisApiLimiter = { config, limiter: new RequestRateLimiter(max, windowSeconds * 1000) };
+  const { max, windowSeconds } = env().PORTCULLIS_API_RATE_LIMIT ?? DEFAULT_RATE_LIMIT;
+  const current = g.__portcullisApiLimiter;
+  if (!current || current.max !== max || current.windowSeconds !== windowSeconds) {
+    g.__portcullisApiLimiter = { max, windowSeconds, limiter: new RequestRateLimiter(max, windowSeconds * 1000) };
   }
-  return g.__portcullisApiLimiter.limiter;
+  return g.__portcullisApiLimiter!.limiter;
 }

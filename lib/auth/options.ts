@@ -1,66 +1,29 @@
-import { eq } from "drizzle-orm";
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { getDb } from "../db/client";
-import { users } from "../db/schema";
 import { getSetting } from "../db/settings";
-import { writeAudit } from "../audit";
-import type { Actor } from "../domain/actor";
-import { dummyHash, verifyPassword } from "./password";
-import { loginLimiters } from "./rate-limit";
-import { clientIp } from "./request-ip";
+import { env } from "../env.mjs";
+import { writeAudit } from "../domain/audit/record";
 import { safeCallbackPath } from "../safe-redirect";
+import type { Actor } from "../domain/core/actor";
+import { signInWithPassword } from "./credentials";
+import { oidcSignIn, type OidcClaims } from "./oidc";
+import { authRequest, parseCookieHeader } from "./request-context";
+import { clientIp } from "./request-ip";
+import { createSession, endSession, SESSION_MAX_AGE_S, sessionUser } from "./sessions";
 
 // Origin comes from the request's Host header so that `PORT=4000 npm start` works without NEXTAUTH_URL.
 process.env.AUTH_TRUST_HOST ??= "true";
 
-const anonymous = (label: string, ip: string): Actor => ({
-  type: "anonymous",
-  id: null,
-  label,
-  role: "viewer",
-  permission: "read",
-  ip,
-});
-
-async function authorizeCredentials(
-  credentials: Record<string, string> | undefined,
-  headers: Record<string, string | string[] | undefined>,
-) {
-  const email = String(credentials?.email ?? "").trim().toLowerCase();
-  const password = String(credentials?.password ?? "");
-  const ip = clientIp(headers);
-  if (!email || !password) throw new Error("Enter your email and password.");
-  const limiters = loginLimiters();
-  const pairKey = `${ip}|${email}`;
-  const wait = Math.max(limiters.pair.blockedFor(pairKey), limiters.email.blockedFor(email));
-  const db = await getDb();
-  if (wait > 0) {
-    await writeAudit(db, anonymous(email, ip), { action: "auth.sign_in_throttled", resourceType: "session", after: { email } });
-    throw new Error(`Too many failed sign-in attempts. Try again in ${Math.ceil(wait / 60)} minute(s).`);
-  }
-  const [user] = await db.select().from(users).where(eq(users.email, email)).limit(1);
-  const valid = user ? await verifyPassword(user.passwordHash, password) : (await verifyPassword(await dummyHash(), password), false);
-  if (!user || !valid) {
-    limiters.pair.fail(pairKey);
-    limiters.email.fail(email);
-    await writeAudit(db, anonymous(email, ip), { action: "auth.sign_in_failed", resourceType: "session", after: { email } });
-    throw new Error("Invalid email or password.");
-  }
-  limiters.pair.reset(pairKey);
-  const actor: Actor = { type: "user", id: user.id, label: user.email, role: user.role, permission: "edit", ip };
-  await writeAudit(db, actor, { action: "auth.sign_in", resourceType: "session", resourceId: user.id, after: { email } });
-  return { id: user.id, email: user.email, name: user.name };
-}
+/** Thrown by the session callback for a cookie whose session was ended: next-auth then clears the cookie. */
+const SESSION_ENDED = "PORTCULLIS_SESSION_ENDED";
 
 function oidcProvider(): NextAuthOptions["providers"][number] | null {
-  const issuer = process.env.OIDC_ISSUER;
-  const clientId = process.env.OIDC_CLIENT_ID;
-  const clientSecret = process.env.OIDC_CLIENT_SECRET;
+  const { OIDC_ISSUER: issuer, OIDC_CLIENT_ID: clientId, OIDC_CLIENT_SECRET: clientSecret, OIDC_NAME } = env();
   if (!issuer || !clientId || !clientSecret) return null;
   return {
     id: "oidc",
-    name: process.env.OIDC_NAME || "Single sign-on",
+    name: OIDC_NAME || "Single sign-on",
     type: "oauth",
     wellKnown: `${issuer.replace(/\/$/, "")}/.well-known/openid-configuration`,
     clientId,
@@ -80,22 +43,31 @@ let cached: Promise<NextAuthOptions> | undefined;
 
 /** next-auth options; the secret comes from AUTH_SECRET or the one generated on first start. */
 export function getAuthOptions(): Promise<NextAuthOptions> {
-  return (cached ??= build());
+  return (cached ??= build().catch((err) => {
+    cached = undefined;
+    throw err;
+  }));
 }
 
 async function build(): Promise<NextAuthOptions> {
-  const secret = process.env.AUTH_SECRET || process.env.NEXTAUTH_SECRET || (await getSetting<string>(await getDb(), "auth_secret"));
+  const secret = env().AUTH_SECRET || env().NEXTAUTH_SECRET || (await getSetting<string>(await getDb(), "auth_secret"));
+  if (!secret) throw new Error("No AUTH_SECRET and no generated auth_secret setting: run the migrations first.");
   const oidc = oidcProvider();
   return {
     secret,
-    session: { strategy: "jwt", maxAge: 12 * 60 * 60 },
+    session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_S },
     pages: { signIn: "/login", error: "/login" },
     providers: [
       CredentialsProvider({
         id: "credentials",
         name: "Email and password",
         credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
-        authorize: (credentials, req) => authorizeCredentials(credentials, req.headers ?? {}),
+        authorize: (credentials, req) => {
+          const headers = req.headers ?? {};
+          const ctx = authRequest();
+          const cookies = ctx?.cookies ?? parseCookieHeader(typeof headers.cookie === "string" ? headers.cookie : null);
+          return signInWithPassword(credentials, { ip: ctx?.ip ?? clientIp(headers), cookies }, secret);
+        },
       }),
       ...(oidc ? [oidc] : []),
     ],
@@ -113,30 +85,48 @@ async function build(): Promise<NextAuthOptions> {
         }
         return `${origin}${safeCallbackPath(candidate)}`;
       },
-      async signIn({ user, account }) {
+      async signIn({ user, account, profile }) {
         if (account?.provider !== "oidc") return true;
-        // OIDC signs in only users an admin has added (matched by subject, then by email).
-        const db = await getDb();
-        const subject = account.providerAccountId;
-        let [row] = await db.select().from(users).where(eq(users.oidcSubject, subject)).limit(1);
-        if (!row && user.email) {
-          [row] = await db.select().from(users).where(eq(users.email, user.email.toLowerCase())).limit(1);
-          if (row) await db.update(users).set({ oidcSubject: subject }).where(eq(users.id, row.id));
-        }
-        if (!row) return "/login?error=NotProvisioned";
-        user.id = row.id;
-        const actor: Actor = { type: "user", id: row.id, label: row.email, role: row.role, permission: "edit" };
-        await writeAudit(db, actor, { action: "auth.sign_in", resourceType: "session", resourceId: row.id, after: { provider: "oidc" } });
+        const result = await oidcSignIn((profile ?? {}) as OidcClaims, authRequest(), secret);
+        if ("refused" in result) return `/login?error=${result.refused}`;
+        user.id = result.userId;
         return true;
       },
+      /**
+       * The cookie carries only the session id and the user id; everything else is read from the database on
+       * each request (lib/auth/session.ts), so ending the session row ends the cookie.
+       */
       async jwt({ token, user }) {
-        if (user) token.uid = user.id;
-        return token;
+        if (!user) return token;
+        const ctx = authRequest();
+        const sid = await createSession(user.id, { ip: ctx?.ip, userAgent: ctx?.userAgent });
+        return { sid, uid: user.id };
       },
       async session({ session, token }) {
-        if (session.user) (session.user as { id?: string }).id = token.uid as string;
-        return session;
+        const user = await sessionUser(token.sid, token.uid);
+        if (!user) throw new Error(SESSION_ENDED);
+        return { expires: session.expires, user: { id: user.id, email: user.email, name: user.name } };
       },
+    },
+    events: {
+      async signOut({ token }) {
+        const user = await sessionUser(token?.sid, token?.uid);
+        if (!(await endSession(token?.sid)) || !user) return;
+        const actor: Actor = { type: "user", id: user.id, label: user.email, role: user.role, permission: "edit", ip: authRequest()?.ip ?? null };
+        await writeAudit(await getDb(), actor, { action: "auth.sign_out", resourceType: "session", resourceId: user.id });
+      },
+    },
+    logger: {
+      error(code, metadata) {
+        // An ended session presenting its old cookie is expected, not a server error.
+        const message = (metadata as { message?: string } | undefined)?.message ?? (metadata as { error?: Error } | undefined)?.error?.message;
+        if (code === "JWT_SESSION_ERROR" && message === SESSION_ENDED) return;
+        console.error(`[next-auth][error][${code}]`, metadata);
+      },
+      warn(code) {
+        if (code !== "DEBUG_ENABLED") console.warn(`[next-auth][warn][${code}]`);
+      },
+      debug() {},
     },
   };
 }

@@ -1,48 +1,305 @@
 /**
- * Fixed-window failure counter for sign-in (per IP+email, and per email alone so that a spoofed
- * X-Forwarded-For cannot buy unlimited guesses). In-process: each instance limits on its own.
+ * Sign-in throttling with exponential back-off, kept in the database (table rate_limits) so that several web
+ * instances on one PostgreSQL share one count: guessing does not multiply with the instance count. PGlite (one
+ * process) uses the same table.
+ *
+ * An attempt is counted as a failure *before* the password is checked, in the same transaction that decides whether
+ * it may run (rows locked in key order), and handed back once it turns out not to have been one (right password,
+ * server busy, error). So parallel guesses cannot slip through while earlier ones are still being hashed, on one
+ * instance or on several.
+ *
+ * Our own rather than rate-limiter-flexible's drizzle/Postgres stores: those count in fixed windows that start at
+ * the first failure, so a guesser gets fresh free attempts every window; here a key is forgotten only an hour after
+ * its *last* failure (and never while blocked), blocks double per failure, and the three views below are decided
+ * together in one transaction.
+ *
+ * The only in-process state: a front cache of blocks this process has seen (refusing from it can only be stricter
+ * than the database, never looser), and the sources that signed in lately (priority when the server is busy).
  */
-interface Window {
-  count: number;
-  resetAt: number;
+import { eq, inArray, lt, sql } from "drizzle-orm";
+import { getDb, type Db } from "../db/client";
+import { rateLimits } from "../db/schema";
+import { env } from "../env.mjs";
+
+export interface BackoffOptions {
+  /** Failures allowed before the first block. */
+  threshold: number;
+  /** First block; each further failure doubles it. */
+  baseMs: number;
+  /** Longest block. */
+  maxMs: number;
+  /** A key is forgotten this long after its last failure (once no block is running). */
+  forgetMs: number;
 }
 
-export class FailureLimiter {
-  private windows = new Map<string, Window>();
+/** One key's stored state (times in epoch ms; 0 = none). */
+export interface BackoffState {
+  count: number;
+  lastAt: number;
+  blockedUntil: number;
+  prevBlockedUntil: number;
+}
+
+const EMPTY: BackoffState = { count: 0, lastAt: 0, blockedUntil: 0, prevBlockedUntil: 0 };
+
+/** The state as of `now`: a key whose block is over and whose last failure is forgetMs old is forgotten. */
+export function live(s: BackoffState, o: BackoffOptions, now: number): BackoffState {
+  return s.count > 0 && (now < s.blockedUntil || now - s.lastAt < o.forgetMs) ? s : EMPTY;
+}
+
+/** One more failure: blocked once `threshold` failures are reached, twice as long for each one after. */
+export function addFailure(s: BackoffState, o: BackoffOptions, now: number): BackoffState {
+  const count = live(s, o, now).count + 1;
+  const over = count - o.threshold;
+  const blockedUntil = over >= 0 ? Math.max(s.blockedUntil, now + Math.min(o.maxMs, o.baseMs * 2 ** Math.min(over, 30))) : s.blockedUntil;
+  return { count, lastAt: now, blockedUntil, prevBlockedUntil: s.blockedUntil };
+}
+
+/**
+ * Hand back a failure counted in advance (`counted` is the state that counting produced): one failure fewer, and the
+ * block it started is lifted unless a later failure has changed the block since.
+ */
+export function refundFailure(s: BackoffState, counted: BackoffState): BackoffState {
+  return {
+    ...s,
+    count: Math.max(0, s.count - 1),
+    blockedUntil: s.blockedUntil === counted.blockedUntil ? counted.prevBlockedUntil : s.blockedUntil,
+  };
+}
+
+const forgetAt = (s: BackoffState, o: BackoffOptions) => Math.max(s.blockedUntil, s.lastAt + o.forgetMs);
+
+/**
+ * The source key: an IPv4 address, or the /64 of an IPv6 address (one subscriber usually holds a whole /64,
+ * so counting single IPv6 addresses would give an attacker billions of fresh sources).
+ */
+export function sourceKey(ip: string): string {
+  const addr = ip.trim().toLowerCase().replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, "");
+  if (!addr.includes(":")) return addr;
+  const [head, tail = ""] = addr.split("::");
+  const h = head ? head.split(":") : [];
+  const t = tail ? tail.split(":") : [];
+  const groups = addr.includes("::") ? [...h, ...Array(Math.max(0, 8 - h.length - t.length)).fill("0"), ...t] : h;
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, "")).join(":")}::/64`;
+}
+
+/** How the limiters reach the database: the process's handle unless a test gives its own ("another instance"). */
+export type DbSource = () => Promise<Db>;
+
+const PRUNE_EVERY_MS = 10 * 60_000;
+const pruned = globalThis as { __portcullisRateLimitPrunedAt?: number };
+
+/** Delete forgotten rows, at most every ten minutes per process, without holding up the caller. */
+export function pruneRateLimits(db: Db, now: number): void {
+  if (now - (pruned.__portcullisRateLimitPrunedAt ?? 0) < PRUNE_EVERY_MS) return;
+  pruned.__portcullisRateLimitPrunedAt = now;
+  db.delete(rateLimits)
+    .where(lt(rateLimits.forgetAt, now))
+    .catch((err: Error) => console.error("[rate-limit] pruning failed:", err.message));
+}
+
+/**
+ * Lock `keys` (inserted when missing, locked in key order so that concurrent callers cannot deadlock), hand their
+ * live states to `decide`, and store what it returns, all in one transaction.
+ */
+async function withLockedKeys<T>(
+  db: Db,
+  keys: string[],
+  now: number,
+  decide: (states: Map<string, BackoffState>) => { result: T; write: Map<string, { state: BackoffState; forgetAt: number }> },
+): Promise<T> {
+  const sorted = [...new Set(keys)].sort();
+  const out = await db.transaction(async (tx) => {
+    await tx
+      .insert(rateLimits)
+      .values(sorted.map((key) => ({ key, forgetAt: now + 60_000 })))
+      .onConflictDoNothing();
+    const rows = await tx.select().from(rateLimits).where(inArray(rateLimits.key, sorted)).orderBy(rateLimits.key).for("update");
+    const states = new Map(rows.map((r) => [r.key, { count: r.count, lastAt: r.lastAt, blockedUntil: r.blockedUntil, prevBlockedUntil: r.prevBlockedUntil }]));
+    const { result, write } = decide(states);
+    if (write.size > 0) {
+      // One statement for every changed key (a round trip each would double the transaction's time).
+      const rows = [...write].map(
+        ([key, { state: s, forgetAt: f }]) => sql`(${key}, ${s.count}::integer, ${s.lastAt}::bigint, ${s.blockedUntil}::bigint, ${s.prevBlockedUntil}::bigint, ${f}::bigint)`,
+      );
+      await tx.execute(sql`
+        update ${rateLimits} set count = v.count, last_at = v.last_at, blocked_until = v.blocked_until,
+          prev_blocked_until = v.prev_blocked_until, forget_at = v.forget_at
+        from (values ${sql.join(rows, sql`, `)}) as v(key, count, last_at, blocked_until, prev_blocked_until, forget_at)
+        where ${rateLimits.key} = v.key`);
+    }
+    return result;
+  });
+  pruneRateLimits(db, now);
+  return out;
+}
+
+/** Blocks this process has seen, newest last; bounded. Refusing from here is never looser than the database. */
+class BlockCache {
+  private blocks = new Map<string, number>();
+  constructor(private readonly max = 10_000) {}
+  note(key: string, blockedUntil: number, now: number): void {
+    if (blockedUntil <= now) return;
+    this.blocks.delete(key);
+    this.blocks.set(key, blockedUntil);
+    if (this.blocks.size > this.max) this.blocks.delete(this.blocks.keys().next().value!);
+  }
+  waitMs(key: string, now: number): number {
+    const until = this.blocks.get(key);
+    if (until === undefined) return 0;
+    if (until <= now) this.blocks.delete(key);
+    return Math.max(0, until - now);
+  }
+}
+
+/** One back-off key where every attempt counts (the public first-admin form): attempt() refuses or counts. */
+export class BackoffLimiter {
+  private readonly cache = new BlockCache();
   constructor(
-    private readonly max: number,
-    private readonly windowMs: number,
+    readonly prefix: string,
+    readonly opts: BackoffOptions,
+    private readonly db: DbSource = getDb,
   ) {}
 
-  /** Seconds until the key may try again, or 0 when allowed. */
-  blockedFor(key: string, now = Date.now()): number {
-    const w = this.windows.get(key);
-    if (!w || w.resetAt <= now) return 0;
-    return w.count >= this.max ? Math.ceil((w.resetAt - now) / 1000) : 0;
-  }
-
-  fail(key: string, now = Date.now()): void {
-    const w = this.windows.get(key);
-    if (!w || w.resetAt <= now) this.windows.set(key, { count: 1, resetAt: now + this.windowMs });
-    else w.count += 1;
-    if (this.windows.size > 50_000) this.sweep(now);
-  }
-
-  reset(key: string): void {
-    this.windows.delete(key);
-  }
-
-  private sweep(now: number): void {
-    for (const [k, w] of this.windows) if (w.resetAt <= now) this.windows.delete(k);
+  /** 0 when this attempt may run (it is counted), else the milliseconds to wait (nothing counted). */
+  async attempt(key: string, now = Date.now()): Promise<number> {
+    const k = `${this.prefix}:${key}`;
+    const cached = this.cache.waitMs(k, now);
+    if (cached > 0) return cached;
+    const wait = await withLockedKeys(await this.db(), [k], now, (states) => {
+      const s = live(states.get(k) ?? EMPTY, this.opts, now);
+      if (s.blockedUntil > now) return { result: s.blockedUntil - now, write: new Map() };
+      const next = addFailure(s, this.opts, now);
+      this.cache.note(k, next.blockedUntil, now);
+      return { result: 0, write: new Map([[k, { state: next, forgetAt: forgetAt(next, this.opts) }]]) };
+    });
+    if (wait > 0) this.cache.note(k, now + wait, now);
+    return wait;
   }
 }
 
-const g = globalThis as { __portcullisLoginLimiters?: { pair: FailureLimiter; email: FailureLimiter } };
+/** An admitted sign-in attempt, counted as a failure until finish() says otherwise. */
+export interface SignInAttempt {
+  readonly keys: { pair: string; source: string; email: string };
+  readonly src: string;
+  /** The states counting produced, to hand the failure back precisely. */
+  readonly counted: Map<string, BackoffState>;
+}
 
-export function loginLimiters() {
-  const windowMs = 15 * 60 * 1000;
-  return (g.__portcullisLoginLimiters ??= {
-    pair: new FailureLimiter(Number(process.env.PORTCULLIS_LOGIN_MAX_FAILURES || 5), windowMs),
-    email: new FailureLimiter(Number(process.env.PORTCULLIS_LOGIN_MAX_FAILURES || 5) * 4, windowMs),
-  });
+export type SignInGate = { waitMs: number; attempt: null } | { waitMs: 0; attempt: SignInAttempt };
+
+/**
+ * Three views of failed sign-ins:
+ * - source + email: the classic guessing limit (threshold PORTCULLIS_LOGIN_MAX_FAILURES);
+ * - source: spraying many emails from one place (4× that);
+ * - email: guessing one account from many places (4× that). It only ever blocks sources that have failed
+ *   themselves, so an attacker cannot lock the real user out: a correct password from a source without
+ *   failures still signs in, whatever happens to the account elsewhere.
+ */
+export class LoginThrottle {
+  readonly pairOpts: BackoffOptions;
+  readonly wideOpts: BackoffOptions;
+  private readonly cache = new BlockCache();
+  /** Sources that signed in successfully lately (least recent first), for priority when the server is busy. */
+  private trusted = new Map<string, number>();
+
+  constructor(
+    readonly maxFailures = 5,
+    private readonly db: DbSource = getDb,
+    private readonly maxTrusted = 50_000,
+  ) {
+    const common = { baseMs: 30_000, maxMs: 15 * 60_000, forgetMs: 60 * 60_000 };
+    this.pairOpts = { ...common, threshold: maxFailures };
+    this.wideOpts = { ...common, threshold: maxFailures * 4 };
+  }
+
+  private keysOf(ip: string, email: string) {
+    const src = sourceKey(ip);
+    return { src, keys: { pair: `login:pair:${src}|${email}`, source: `login:source:${src}`, email: `login:email:${email}` } };
+  }
+
+  private optsOf(key: string): BackoffOptions {
+    return key.startsWith("login:pair:") ? this.pairOpts : this.wideOpts;
+  }
+
+  /**
+   * Admit a sign-in attempt (counted as a failure from now on, until finish()) or refuse it with the wait.
+   * A source that has not failed itself is never held back by the email view.
+   */
+  async begin(ip: string, email: string, now = Date.now()): Promise<SignInGate> {
+    const { src, keys } = this.keysOf(ip, email);
+    const cached = Math.max(this.cache.waitMs(keys.pair, now), this.cache.waitMs(keys.source, now));
+    if (cached > 0) return { waitMs: cached, attempt: null };
+    const all = [keys.pair, keys.source, keys.email];
+    return withLockedKeys<SignInGate>(await this.db(), all, now, (stored) => {
+      const states = new Map(all.map((k) => [k, live(stored.get(k) ?? EMPTY, this.optsOf(k), now)]));
+      const blocked = (k: string) => Math.max(0, states.get(k)!.blockedUntil - now);
+      const own = Math.max(blocked(keys.pair), blocked(keys.source));
+      const waitMs = states.get(keys.source)!.count > 0 ? Math.max(own, blocked(keys.email)) : own;
+      for (const k of [keys.pair, keys.source]) this.cache.note(k, states.get(k)!.blockedUntil, now);
+      if (waitMs > 0) return { result: { waitMs, attempt: null }, write: new Map() };
+      const counted = new Map(all.map((k) => [k, addFailure(states.get(k)!, this.optsOf(k), now)]));
+      const write = new Map(all.map((k) => [k, { state: counted.get(k)!, forgetAt: forgetAt(counted.get(k)!, this.optsOf(k)) }]));
+      return { result: { waitMs: 0, attempt: { keys, src, counted } }, write };
+    });
+  }
+
+  /**
+   * How the attempt ended. "failed": it stays counted. "succeeded": the source+email count is cleared and the
+   * source and email counts get their failure back (clearing them instead would let an attacker who owns one
+   * account wash their address clean between guesses at another). "void" (server busy, an error): nothing was
+   * guessed, every count gets its failure back.
+   */
+  async finish(attempt: SignInAttempt, outcome: "failed" | "succeeded" | "void", now = Date.now()): Promise<void> {
+    if (outcome === "failed") return;
+    const { keys, counted } = attempt;
+    const all = [keys.pair, keys.source, keys.email];
+    await withLockedKeys(await this.db(), all, now, (stored) => {
+      const write = new Map<string, { state: BackoffState; forgetAt: number }>();
+      for (const k of all) {
+        const s = stored.get(k) ?? EMPTY;
+        const next = outcome === "succeeded" && k === keys.pair ? EMPTY : refundFailure(s, counted.get(k)!);
+        write.set(k, { state: next, forgetAt: next.count > 0 ? forgetAt(next, this.optsOf(k)) : now });
+      }
+      return { result: undefined, write };
+    });
+    if (outcome === "succeeded") {
+      this.trusted.delete(attempt.src);
+      this.trusted.set(attempt.src, now);
+      if (this.trusted.size > this.maxTrusted) this.trusted.delete(this.trusted.keys().next().value!);
+    }
+  }
+
+  /** Whether this source signed in successfully here in the last 30 days (priority only: never admits anything). */
+  isTrusted(ip: string, now = Date.now()): boolean {
+    const src = sourceKey(ip);
+    const at = this.trusted.get(src);
+    return at !== undefined && now - at < 30 * 24 * 60 * 60_000 && this.cache.waitMs(`login:source:${src}`, now) === 0;
+  }
+
+  /** The stored state of one view, as of `now` (tests, diagnostics). */
+  async state(view: "pair" | "source" | "email", ip: string, email: string, now = Date.now()): Promise<BackoffState> {
+    const key = this.keysOf(ip, email).keys[view];
+    const [row] = await (await this.db()).select().from(rateLimits).where(eq(rateLimits.key, key));
+    return live(row ?? EMPTY, this.optsOf(key), now);
+  }
+}
+
+const g = globalThis as { __portcullisLoginThrottle?: LoginThrottle; __portcullisFirstAdminLimiter?: BackoffLimiter };
+
+/** Attempts (not failures) at the public first-admin action, per source. */
+export function firstAdminLimiter(): BackoffLimiter {
+  return (g.__portcullisFirstAdminLimiter ??= new BackoffLimiter("first-admin", { threshold: 10, baseMs: 30_000, maxMs: 15 * 60_000, forgetMs: 60 * 60_000 }));
+}
+
+export function loginThrottle(): LoginThrottle {
+  const max = env().PORTCULLIS_LOGIN_MAX_FAILURES ?? 5;
+  if (g.__portcullisLoginThrottle?.maxFailures !== max) g.__portcullisLoginThrottle = new LoginThrottle(max);
+  return g.__portcullisLoginThrottle;
+}
+
+/** "2 minute(s)" style wording for a wait, at least one second. */
+export function describeWait(ms: number): string {
+  const s = Math.max(1, Math.ceil(ms / 1000));
+  return s < 60 ? `${s} second${s === 1 ? "" : "s"}` : `${Math.ceil(s / 60)} minute${Math.ceil(s / 60) === 1 ? "" : "s"}`;
 }

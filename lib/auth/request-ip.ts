@@ -1,17 +1,24 @@
 /**
- * The client's address. Next.js sets X-Forwarded-For to the socket address only when the header is
- * absent, so behind no proxy a client could forge it: we take the left-most entry only when
- * PORTCULLIS_TRUST_PROXY is set, and otherwise the right-most (closest hop).
+ * The client's address, as recorded in the audit log and keyed by the sign-in throttle.
+ *
+ * Without PORTCULLIS_TRUST_PROXY no forwarding header can be believed: `npm start` (scripts/serve.mjs)
+ * overwrites X-Forwarded-For with the socket's address and drops X-Real-IP before the app sees the
+ * request, so the one entry left is the connection's own address. X-Real-IP is ignored here, and of a
+ * list only the right-most entry (the hop closest to us) is taken, in case the app runs some other way.
+ *
+ * With PORTCULLIS_TRUST_PROXY set, a reverse proxy in front is trusted to set X-Forwarded-For (its
+ * left-most entry is the original client) or else X-Real-IP.
  */
+import { env } from "../env.mjs";
+
 export function clientIp(headers: Headers | Record<string, string | string[] | undefined>): string {
   const get = (name: string): string | undefined => {
     if (headers instanceof Headers) return headers.get(name) ?? undefined;
     const v = headers[name];
     return Array.isArray(v) ? v.join(",") : v;
   };
-  const xff = get("x-forwarded-for");
-  if (!xff) return get("x-real-ip") ?? "unknown";
-  const parts = xff.split(",").map((s) => s.trim()).filter(Boolean);
-  if (!parts.length) return "unknown";
-  return (process.env.PORTCULLIS_TRUST_PROXY ? parts[0] : parts[parts.length - 1]).replace(/^::ffff:/, "");
+  const trustProxy = env().PORTCULLIS_TRUST_PROXY ?? false;
+  const parts = (get("x-forwarded-for") ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const chosen = trustProxy ? (parts[0] ?? get("x-real-ip")?.trim()) : parts[parts.length - 1];
+  return chosen ? chosen.replace(/^::ffff:/, "") : "unknown";
 }

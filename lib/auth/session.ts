@@ -1,40 +1,24 @@
-import { eq } from "drizzle-orm";
-import { getServerSession } from "next-auth";
-import { headers } from "next/headers";
+import { cookies, headers } from "next/headers";
 import { connection } from "next/server";
 import { redirect } from "next/navigation";
 import { cache } from "react";
-import { getDb } from "../db/client";
-import { users } from "../db/schema";
-import type { Actor } from "../domain/actor";
-import { getAuthOptions } from "./options";
+import type { Actor } from "../domain/core/actor";
 import { clientIp } from "./request-ip";
+import { userFromSessionCookies } from "./session-token";
+import type { SessionUser } from "./sessions";
 
-export interface SessionUser {
-  id: string;
-  email: string;
-  name: string;
-  role: "admin" | "viewer";
-}
+export type { SessionUser };
 
 /**
- * The signed-in user, re-read from the database on every request so that a role change or a removed
- * account takes effect at once (the session cookie only carries the user id). Memoised per server render
- * (React `cache`), so the layout and the page share one session decode and one query.
+ * The signed-in user: the session cookie must name a live session row (lib/auth/sessions.ts), read together
+ * with the user in one query on every request, so that sign-out, a password reset, a role change or a deleted
+ * account take effect at once. Memoised per server render (React `cache`), so the layout and the page share it.
  */
 export const currentUser = cache(async function currentUser(): Promise<SessionUser | null> {
   // Request-time only: never prerendered, never touches the database during `next build`.
   await connection();
-  const session = await getServerSession(await getAuthOptions());
-  const id = (session?.user as { id?: string } | undefined)?.id;
-  if (!id || !/^[0-9a-f-]{36}$/i.test(id)) return null;
-  const db = await getDb();
-  const [row] = await db
-    .select({ id: users.id, email: users.email, name: users.name, role: users.role })
-    .from(users)
-    .where(eq(users.id, id))
-    .limit(1);
-  return row ?? null;
+  const jar = await cookies();
+  return userFromSessionCookies((name) => jar.get(name)?.value);
 });
 
 export async function currentActor(): Promise<Actor | null> {

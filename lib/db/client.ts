@@ -1,6 +1,7 @@
 import path from "node:path";
 import type { NodePgDatabase } from "drizzle-orm/node-postgres";
 import type { PoolClient } from "pg";
+import { env } from "../env.mjs";
 import * as schema from "./schema";
 
 /**
@@ -27,11 +28,11 @@ interface DbGlobal {
 const g = globalThis as DbGlobal;
 
 export function dataDir(): string {
-  return path.resolve(/*turbopackIgnore: true*/ process.env.PORTCULLIS_DATA_DIR || path.join(process.cwd(), "data"));
+  return path.resolve(/*turbopackIgnore: true*/ env().PORTCULLIS_DATA_DIR || path.join(process.cwd(), "data"));
 }
 
 export function migrationsDir(): string {
-  return path.resolve(/*turbopackIgnore: true*/ process.env.PORTCULLIS_MIGRATIONS_DIR || path.join(process.cwd(), "drizzle"));
+  return path.resolve(/*turbopackIgnore: true*/ env().PORTCULLIS_MIGRATIONS_DIR || path.join(process.cwd(), "drizzle"));
 }
 
 async function openPglite(dir: string): Promise<DbHandle> {
@@ -61,7 +62,7 @@ async function openPostgres(url: string): Promise<DbHandle> {
   const { migrate } = await import("drizzle-orm/node-postgres/migrator");
   const pool = new pg.default.Pool({
     connectionString: url,
-    max: Number(process.env.DATABASE_POOL_SIZE || 10),
+    max: env().DATABASE_POOL_SIZE ?? 10,
     connectionTimeoutMillis: 3000,
     // A statement that cannot finish in time fails fast instead of hanging a request.
     statement_timeout: 15000,
@@ -111,7 +112,7 @@ export function getDbHandle(): Promise<DbHandle> {
     throw new Error("The database is not opened during next build");
   }
   if (!g.__portcullisDb) {
-    const url = process.env.DATABASE_URL;
+    const url = env().DATABASE_URL;
     const opening = url ? openPostgres(url) : openPglite(dataDir());
     g.__portcullisDb = opening.then(async (handle) => {
       const { bootstrap } = await import("./bootstrap");

@@ -74,6 +74,11 @@ function atomFor(raw: unknown, decision: PolicyForEval["decision"], hostValid: s
       return { kind: "var", v };
     }
     case "ip": {
+      // Written into a geo block as it is: anything but a CIDR (an old or hand-edited row) never matches, as in the gateway.
+      if (!/^[0-9A-Fa-f.:]+(?:\/\d{1,3})?$/.test(value)) {
+        w.notes.add("Invalid IP ranges never match (as in the gateway).");
+        return { kind: "const", v: "0" };
+      }
       let v = w.ipVars.get(value);
       if (!v) {
         v = w.name("ip");
@@ -87,7 +92,7 @@ function atomFor(raw: unknown, decision: PolicyForEval["decision"], hostValid: s
       w.notes.add(
         decision === "non_identity" || decision === "bypass"
           ? "Email rules never match in Service Auth / Bypass policies."
-          : "Email rules need an identity provider login, which neither nginx nor the Portcullis gateway performs: they never match here.",
+          : "Email rules need an identity provider login, which nginx cannot perform: they never match here (where the Portcullis gateway asks people to sign in, with 302 or 401, nginx answers 403).",
       );
       return { kind: "const", v: "0" };
     default:

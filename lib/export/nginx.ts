@@ -3,12 +3,15 @@
  * allow/deny decisions as the Portcullis gateway for every associated hostname that has an application.
  * Limitations nginx cannot express are written into the generated file's header and next to each server.
  */
+import { keyedApps, misdirected, reachableApps, revocationPlan, trustKeyOf, type RevocationCa } from "../access";
+import { keySegments } from "../access/path";
+import { checkOriginUrl } from "../domain/applications/schemas";
 import { applicationsForHostname } from "../domain/applications";
-import { associatedHostnames, certificatesForHostname, getHostnameSettings } from "../domain/certificates";
-import { STRIPPED_HEADERS } from "../gateway/headers";
+import { associatedHostnames, certificatesForHostname, getHostnameSettings } from "../domain/hostnames";
+import { revocationSettingsFor } from "../domain/hostnames/revocation";
+import { ADDRESS_HEADERS, STRIPPED_HEADERS } from "../gateway/headers";
 import { GATEWAY_CIPHERS } from "../gateway/context";
-import { parseCrl } from "../pki";
-import { applicationDecision, newWriter, type MapWriter } from "./nginx-policy";
+import { applicationDecision, newWriter, regexLiteral, rfc2253Escape, type MapWriter } from "./nginx-policy";
 
 export interface NginxExportOptions {
   /** Directory on the nginx host where the CA/CRL files are placed (absolute). */
@@ -36,16 +39,59 @@ const LIMITATIONS = [
   "Limitations compared with the Portcullis gateway:",
   "- No Access JWT: nginx cannot sign tokens, so there is no CF_Authorization cookie and no Cf-Access-Jwt-Assertion header.",
   "- Email / Emails ending in rules need an identity-provider login and never match (the gateway has no IdP either).",
-  "- Service Token / Any Access Service Token rules are not checked and never match.",
+  "- Service Token / Any Access Service Token rules are not checked by nginx and never match here (the Portcullis gateway checks them: CF-Access-Client-Id / -Secret).",
+  "- Blocked certificates (Mutual TLS → Blocked certificates) are not in this configuration: nginx lets them through as",
+  "  their policies decide. Revoke such a certificate with its CA's CRL for nginx; the Portcullis gateway refuses it at once.",
   "- Certificate forwarding: nginx cannot build Cf-Client-Cert-Der-Base64, Cf-Client-Cert-Sha256 or RFC 9440",
   "  Client-Cert / Client-Cert-Chain values; it sends X-Client-Cert (URL-encoded PEM, $ssl_client_escaped_cert) on the",
   "  first request of a connection instead. Client-sent copies of all those headers are always removed.",
-  "- Revocation: ssl_crl makes nginx require a CRL from EVERY CA of the chain (CRL_CHECK_ALL). When the stored CRLs do",
-  "  not cover every CA, the revoked serial numbers are matched with $ssl_client_serial instead (leaf certificates only,",
-  "  without checking the CRL's next update).",
+  "- Revocation follows the gateway's rule: a CA without a stored CRL is not checked. ssl_crl makes nginx require a CRL",
+  "  from EVERY CA of the chain (CRL_CHECK_ALL), so it is used only when every CA has one (and then an intermediate CA",
+  "  the client sends that is not stored fails). Otherwise the serial numbers each CA's CRL revokes are matched with",
+  "  $ssl_client_serial on certificates that CA issued (its Common Name in $ssl_client_i_dn): leaf certificates only,",
+  "  without checking the CRL's next update.",
+  "- When a CRL is out of date / Check OCSP (per hostname): not expressible. ssl_crl refuses every client of a CA whose CRL",
+  "  has expired (Block) and has no Allow and alert; the serial-number match never looks at the next update. nginx's",
+  "  ssl_ocsp would fail closed with no Allow and alert and no per-responder source in the log, so OCSP is not exported:",
+  "  this configuration does not ask any OCSP responder. The hostname's comments say when Portcullis does.",
+  "- TLS server name (SNI) and Host: like the gateway, a request for a hostname that asks for a client certificate is",
+  "  answered 421 when the connection named no SNI or another name than the Host. The gateway serves such a request when",
+  "  both hostnames have the same CAs and CRLs; nginx answers 421 to it.",
+  "- An expired or not-yet-valid client certificate fails nginx's own verification (status 495, answered with the 403 page)",
+  "  before any policy runs; the gateway lets a policy without certificate rules (Everyone, IP ranges) allow such a request.",
   "- Common Name rules match the CN in $ssl_client_s_dn (RFC 2253 form); a DN with an escaped comma before CN= may confuse it.",
   "- The 403 page is HTML only (the gateway answers JSON to Accept: application/json). WebSocket upgrades are not proxied.",
+  "- Paths are matched as the gateway matches them: case-insensitively, on segment boundaries, a segment's ;parameters",
+  "  ignored, after nginx's own normalisation (dot segments, //, percent-decoding); encoded / \\ NUL and dot segments with",
+  "  ;parameters are refused with 400; the origin gets the normalised path. The client's CF_Authorization cookie is",
+  "  removed (several copies of it: the whole Cookie header is), header names with _ are ignored (nginx's default), and",
+  "  client address headers are replaced; X-Forwarded-* names not listed in the server blocks are passed on as sent.",
 ];
+
+/**
+ * Characters allowed in option values written into the file (paths, listen address): nothing that ends a
+ * directive, opens a block, starts a variable or a quoted string.
+ */
+const SAFE_OPTION = /^[A-Za-z0-9._\-/:[\]]+$/;
+function safeOption(name: string, value: string): string {
+  if (!SAFE_OPTION.test(value)) {
+    throw new Error(`The nginx export's ${name} "${value}" may contain only letters, digits and . _ - / : [ ] (it is written into nginx.conf as it is)`);
+  }
+  return value;
+}
+const SAFE_HOSTNAME = /^(?:\*\.)?[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?$/;
+
+/** A PCRE fragment matching the Latin-1 string `s` (decoded bytes) literally: letters and digits as they are, the rest as \x{HH}. */
+const byteLiteral = (s: string) => [...s].map((c) => (/[A-Za-z0-9]/.test(c) ? c : `\\x{${c.charCodeAt(0).toString(16).padStart(2, "0")}}`)).join("");
+
+/**
+ * The location regex (case-insensitive, on nginx's normalised $uri) for an application path key: each segment with
+ * optional ;parameters, ending on a segment boundary — lib/access/path `pathCovers` in nginx's terms.
+ */
+export function locationRegex(key: string): string {
+  const segs = keySegments(key);
+  return segs.length ? `^${segs.map((s) => `/${byteLiteral(s)}(?:;[^/]*)?`).join("")}(?:/|$)` : "^/";
+}
 
 const certBodies = (pem: string) => (pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? []).map((b) => b.replace(/-----[^-]+-----|\s/g, ""));
 /** $ssl_client_serial form: upper-case hex, no colons, no DER sign padding. */
@@ -54,6 +100,10 @@ export const nginxSerial = (colonHex: string) => colonHex.replace(/:/g, "").toUp
 const FORBIDDEN_BODY =
   "<!doctype html><html lang=en><head><meta charset=utf-8><title>Forbidden</title></head><body><main><h1>Forbidden</h1>" +
   "<p>Access to this application requires a valid client certificate that one of its policies allows.</p></main></body></html>\\n";
+
+const BAD_REQUEST_BODY =
+  "<!doctype html><html lang=en><head><meta charset=utf-8><title>Bad request</title></head><body><main><h1>Bad request</h1>" +
+  "<p>The request target was refused.</p></main></body></html>\\n";
 
 interface HostPlan {
   hostname: string;
@@ -64,43 +114,61 @@ interface HostPlan {
   fwdVar: string | null;
   locations: string[];
   notes: string[];
+  /** the 421 body for a request without SNI (lib/access `misdirected`), or null */
+  noSni: string | null;
 }
+
+/** The map line refusing the serials `ca` revoked on certificates it issued (its CN in $ssl_client_i_dn). */
+function revokedLine(ca: RevocationCa, notes: string[]): string[] {
+  if (!ca.checked || !ca.revokedSerials.length) return [];
+  const serials = [...new Set(ca.revokedSerials.map(nginxSerial))].join("|");
+  if (ca.subjectCN === null) {
+    notes.push(`${ca.subject} has no Common Name: its revoked serials are refused whichever CA issued the certificate.`);
+    return [`    "~^SUCCESS\\|(?:${serials})\\|" 0;\n`];
+  }
+  return [`    ${JSON.stringify(`~^SUCCESS\\|(?:${serials})\\|(?:.*[^\\\\],)?CN=${regexLiteral(rfc2253Escape(ca.subjectCN))}(?:[,+]|$)`)} 0;\n`];
+}
+
+/** Client X-Forwarded-* headers cleared besides X-Forwarded-For/-Proto/-Host (nginx cannot drop a header by prefix). */
+const FORWARDED_EXTRA = ["X-Forwarded-Port", "X-Forwarded-Prefix", "X-Forwarded-Server", "X-Forwarded-Ssl", "X-Forwarded-Scheme", "X-Forwarded-Uri", "X-Original-Url", "X-Rewrite-Url"];
 
 async function planHost(hostname: string, w: MapWriter, o: Required<Pick<NginxExportOptions, "filesDir">>, files: NginxExport["files"], upstreams: Map<string, string>): Promise<HostPlan | null> {
   const apps = await applicationsForHostname(hostname);
   if (!apps.length) return null;
+  const notes: string[] = [];
   const certs = await certificatesForHostname(hostname);
   const [settings] = await getHostnameSettings([hostname]);
+  const rev = (await revocationSettingsFor([hostname])).get(hostname);
+  if (rev?.ocsp) notes.push("Check OCSP is on for this hostname in Portcullis; nginx does not ask the OCSP responder here (see Limitations).");
+  if (rev?.staleMode === "allow") notes.push("When a CRL is out of date is Allow and alert in Portcullis; nginx cannot express it (see Limitations).");
   const safe = hostname.replace(/[^a-z0-9.-]/g, "_");
   const caFile = `${safe}.ca.pem`;
   files.push({ name: caFile, content: certs.map((c) => c.pem.trim() + "\n").join("") });
 
-  // Revocation: full ssl_crl only when every CA of the trust store has a stored CRL issued by it.
-  const members = new Set(certs.flatMap((c) => certBodies(c.pem)));
-  const covered = new Set<string>();
-  const revoked: string[] = [];
-  const notes: string[] = [];
-  for (const c of certs) {
-    if (!c.crlPem) continue;
-    const info = await parseCrl(c.crlPem, c.pem).catch(() => null);
-    if (!info || info.issuerIndex === null) continue;
-    covered.add(certBodies(c.pem)[info.issuerIndex]);
-    revoked.push(...info.revoked.map((r) => nginxSerial(r.serialNumber)));
-  }
-  const complete = covered.size > 0 && [...members].every((m) => covered.has(m));
+  // Revocation comes from lib/access's plan (the gateway's rule: a CA without a stored CRL is not checked). nginx's
+  // ssl_crl requires a CRL from every CA of the chain, so it is used only when every CA of the trust store has one;
+  // otherwise the serials each checked CA revoked are matched, on certificates that CA issued ($ssl_client_i_dn).
+  const cas = certs.map((c) => c.pem);
+  const crlPems = certs.flatMap((c) => (c.crlPem ? [c.crlPem] : []));
+  const revocation = await revocationPlan(cas, crlPems);
   let crlFile: string | null = null;
-  if (complete) {
+  if (revocation.everyCaHasCrl) {
     crlFile = `${safe}.crl.pem`;
-    files.push({ name: crlFile, content: certs.flatMap((c) => (c.crlPem ? [c.crlPem.trim() + "\n"] : [])).join("") });
-  } else if (revoked.length) notes.push("Revoked serials are matched with $ssl_client_serial (the stored CRLs do not cover every CA, so ssl_crl cannot be used).");
+    files.push({ name: crlFile, content: crlPems.map((c) => c.trim() + "\n").join("") });
+  }
+  const revokedLines = crlFile ? [] : revocation.cas.flatMap((ca) => revokedLine(ca, notes));
+  if (revokedLines.length) notes.push("Revoked serials are matched with $ssl_client_serial on certificates each CA issued (the stored CRLs do not cover every CA, so ssl_crl cannot be used).");
 
   const validVar = w.name("valid");
-  const rev = [...new Set(revoked)];
   w.blocks.push(
-    `# ${hostname}: client certificate verified${rev.length ? " and not revoked" : ""}\nmap "$ssl_client_verify|$ssl_client_serial" ${validVar} {\n` +
-      (rev.length ? `    "~^SUCCESS\\|(?:${rev.join("|")})$" 0;\n` : "") +
+    `# ${hostname}: client certificate verified${revokedLines.length ? " and not revoked" : ""}\nmap "$ssl_client_verify|$ssl_client_serial|$ssl_client_i_dn" ${validVar} {\n` +
+      revokedLines.join("") +
       `    "~^SUCCESS\\|" 1;\n    default 0;\n}`,
   );
+  // The gateway answers 421 when the Host needs a client certificate and the connection named no TLS server name, or
+  // one with other CAs (lib/access \`misdirected\`). nginx answers 421 itself only for a name it has a server for;
+  // without SNI, or with a name it has none for, it would evaluate the request without having asked for a certificate.
+  const noSni = misdirected(null, { hostname, associated: cas.length > 0, trustKey: trustKeyOf(cas, crlPems) });
   let fwdVar: string | null = null;
   if (settings?.client_certificate_forwarding) {
     fwdVar = w.name("fwd");
@@ -108,36 +176,42 @@ async function planHost(hostname: string, w: MapWriter, o: Required<Pick<NginxEx
   }
 
   const locations: string[] = [];
-  const byPath = new Map<string, (typeof apps)[number]>();
-  for (const a of apps) if (!byPath.has(a.path)) byPath.set(a.path, a);
-  for (const [path, app] of byPath) {
+  // lib/access's order and choice (most specific first; the first application per normalised path wins; nothing
+  // after a whole-hostname application is reached), as the gateway and the tester decide.
+  const reachable = reachableApps(keyedApps(apps));
+  for (const { app, pathKey } of reachable) {
     const decision = applicationDecision(app.policies, validVar, w, JSON.stringify(app.name));
-    const body: string[] = [`# application ${JSON.stringify(app.name)} (aud ${app.aud})`];
+    const body: string[] = [`# application ${JSON.stringify(app.name)} (aud ${JSON.stringify(app.aud)})`];
+    const checked = app.origin_url ? checkOriginUrl(app.origin_url) : null;
     if (decision === "0") body.push(`return 403 "${FORBIDDEN_BODY}";`);
     else {
       if (decision !== "1") body.push(`if (${decision} != 1) {\n    return 403 "${FORBIDDEN_BODY}";\n}`);
-      let origin: URL | null = null;
-      try {
-        origin = app.origin_url ? new URL(app.origin_url) : null;
-      } catch {
-        origin = null;
-      }
-      if (!origin) body.push(`return 502 "The application has no origin URL configured.\\n";`);
-      else {
+      if (!checked) body.push(`return 502 "The application has no origin URL configured.\\n";`);
+      else if (!checked.ok) {
+        // A row stored before origin URLs were validated: its URL is not written here (it could inject directives).
+        body.push("# origin URL not exported: it is not an http(s) URL with a valid hostname or IP address and a plain path", `return 502 "The application's origin URL is not valid.\\n";`);
+        notes.push(`Application ${JSON.stringify(app.name)}: its origin URL is not valid and was not exported (requests get 502).`);
+      } else {
+        const origin = checked.url;
         const hostPort = `${origin.hostname}:${origin.port || (origin.protocol === "https:" ? 443 : 80)}`;
         const key = `${origin.protocol}//${hostPort}`;
         if (!upstreams.has(key)) upstreams.set(key, `pc_origin_${upstreams.size + 1}`);
         const up = upstreams.get(key)!;
         const base = origin.pathname.replace(/\/$/, "");
-        body.push(`proxy_pass ${origin.protocol === "https:" ? "https" : "http"}://${up}${base ? `${base}$request_uri` : ""};`);
-        if (origin.protocol === "https:") body.push("proxy_ssl_server_name on;", `proxy_ssl_name ${origin.hostname};`);
+        // The origin gets nginx's normalised path (the one the location matched), re-escaped, with the original query.
+        body.push(`rewrite ^ "${base}$uri" break;`, `proxy_pass ${origin.protocol === "https:" ? "https" : "http"}://${up};`);
+        if (origin.protocol === "https:") body.push("proxy_ssl_server_name on;", `proxy_ssl_name ${origin.hostname.replace(/^\[|\]$/g, "")};`);
         body.push(
           "proxy_http_version 1.1;",
           'proxy_set_header Connection "";',
           "proxy_set_header Host $http_host;",
-          "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
+          "proxy_set_header Cf-Connecting-Ip $remote_addr;",
+          "proxy_set_header X-Forwarded-For $remote_addr;",
           "proxy_set_header X-Forwarded-Proto https;",
           "proxy_set_header X-Forwarded-Host $http_host;",
+          ...FORWARDED_EXTRA.map((h) => `proxy_set_header ${h} "";`),
+          ...ADDRESS_HEADERS.filter((h) => h !== "cf-connecting-ip").map((h) => `proxy_set_header ${h} "";`),
+          "proxy_set_header Cookie $pc_cookie;",
           ...STRIPPED_HEADERS.map((h) => `proxy_set_header ${h} "";`),
           'proxy_set_header X-Client-Cert "";',
         );
@@ -145,25 +219,55 @@ async function planHost(hostname: string, w: MapWriter, o: Required<Pick<NginxEx
       }
     }
     const inner = body.join("\n").replace(/^/gm, "        ");
-    if (!path) locations.push(`    location / {\n${inner}\n    }`);
-    else locations.push(`    location = ${path} {\n${inner}\n    }`, `    location ${path}/ {\n${inner}\n    }`);
+    locations.push(`    location ~* "${locationRegex(pathKey)}" {\n${inner}\n    }`);
   }
-  if (!byPath.has("")) locations.push(`    location / {\n        return 404 "No application is configured for this address.\\n";\n    }`);
+  if (!reachable.some((a) => a.pathKey === "/")) locations.push(`    location / {\n        return 404 "No application is configured for this address.\\n";\n    }`);
   const depth = Math.max(1, ...certs.map((c) => certBodies(c.pem).length)) + 1;
-  return { hostname, caFile: `${o.filesDir}/${caFile}`, crlFile: crlFile ? `${o.filesDir}/${crlFile}` : null, depth, validVar, fwdVar, locations, notes };
+  return { hostname, caFile: `${o.filesDir}/${caFile}`, crlFile: crlFile ? `${o.filesDir}/${crlFile}` : null, depth, validVar, fwdVar, locations, notes, noSni };
 }
 
+/**
+ * 421 Misdirected, as the gateway answers, for a request whose TLS server name is not its Host: none (the message of
+ * lib/access \`misdirected\`), or another name (nginx answers 421 itself for a name it has a server for, not for others).
+ */
+function misdirectedGuards(hostname: string, noSni: string): string[] {
+  const text = (s: string) => `"Misdirected request: ${s.replace(/["\\$]/g, "")}\\n"`;
+  const other = `The connection was made for another TLS server name than the Host, so no client certificate was checked for ${hostname}. Connect to ${hostname} directly (TLS server name ${hostname}).`;
+  return [
+    `    # TLS server name (SNI) none, or not this hostname: no client certificate was asked for here, so 421 like the gateway`,
+    `    if ($ssl_server_name = "") {\n        return 421 ${text(noSni)};\n    }`,
+    `    if ($ssl_server_name != $host) {\n        return 421 ${text(other)};\n    }`,
+  ];
+}
+
+/** The Cookie header without CF_Authorization (any case, as the gateway); several copies of it: no Cookie header. */
+const COOKIE_MAP = [
+  "# the client's own CF_Authorization cookie never reaches the origin",
+  "map $http_cookie $pc_cookie {",
+  '    "~*(?:^|;)\\s*cf_authorization=[^;]*;(?:.*;)?\\s*cf_authorization=" "";',
+  '    "~*^\\s*cf_authorization=[^;]*(?:;\\s*(?<pc_ck_rest>.*))?$" "$pc_ck_rest";',
+  '    "~*^(?<pc_ck_a>.*?);\\s*cf_authorization=[^;]*(?<pc_ck_b>.*)$" "$pc_ck_a$pc_ck_b";',
+  "    default $http_cookie;",
+  "}",
+].join("\n");
+
 export async function buildNginxExport(opts: NginxExportOptions = {}): Promise<NginxExport> {
-  const filesDir = (opts.filesDir ?? DEFAULT_FILES_DIR).replace(/\/$/, "");
-  const listen = opts.listen ?? "443";
-  const cert = opts.serverCertificate ?? `${filesDir}/server.crt`;
-  const key = opts.serverCertificateKey ?? `${filesDir}/server.key`;
+  const filesDir = safeOption("files directory", (opts.filesDir ?? DEFAULT_FILES_DIR).replace(/\/$/, ""));
+  const listen = safeOption("listen address", opts.listen ?? "443");
+  const cert = safeOption("server certificate path", opts.serverCertificate ?? `${filesDir}/server.crt`);
+  const key = safeOption("server key path", opts.serverCertificateKey ?? `${filesDir}/server.key`);
   const w = newWriter();
   const files: NginxExport["files"] = [];
   const upstreams = new Map<string, string>();
   const plans: HostPlan[] = [];
   const skipped: string[] = [];
+  const unsafe: string[] = [];
   for (const hostname of Object.keys(await associatedHostnames()).sort()) {
+    // Stored hostnames are normalised on input; one that is not (an old or hand-edited row) is not written at all.
+    if (!SAFE_HOSTNAME.test(hostname)) {
+      unsafe.push(JSON.stringify(hostname));
+      continue;
+    }
     const plan = await planHost(hostname, w, { filesDir }, files, upstreams);
     if (plan) plans.push(plan);
     else skipped.push(hostname);
@@ -184,7 +288,15 @@ export async function buildNginxExport(opts: NginxExportOptions = {}): Promise<N
       `    ssl_verify_depth ${p.depth};`,
       ...(p.crlFile ? [`    ssl_crl ${p.crlFile};`] : []),
       ...p.notes.map((n) => `    # ${n}`),
+      ...(p.noSni ? misdirectedGuards(p.hostname, p.noSni) : []),
       `    default_type text/html;`,
+      `    # header names with "_" are ignored (CGI-style origins would read Cf_Access_Jwt_Assertion as the real one)`,
+      `    underscores_in_headers off;`,
+      `    ignore_invalid_headers on;`,
+      `    # refused like the gateway refuses them: encoded "/", "\\" or NUL and a raw "\\" in the path; dot or empty`,
+      `    # segments with ;parameters (/..;/admin is /../admin to Tomcat)`,
+      `    if ($request_uri ~ "^[^?]*(?:%(?:2[fF]|5[cC]|00)|\\x{5c})") {\n        return 400 "${BAD_REQUEST_BODY}";\n    }`,
+      `    if ($uri ~ "(?:^|/)(?:\\.\\.?)?;") {\n        return 400 "${BAD_REQUEST_BODY}";\n    }`,
       `    # nginx refuses some invalid certificates (expired, revoked by ssl_crl...) itself with 495: answer 403 like the gateway`,
       `    error_page 495 496 =403 @pc_forbidden;`,
       `    location @pc_forbidden {\n        return 403 "${FORBIDDEN_BODY}";\n    }`,
@@ -197,6 +309,7 @@ export async function buildNginxExport(opts: NginxExportOptions = {}): Promise<N
     `# nginx configuration exported by Portcullis${opts.now ? ` at ${opts.now.toISOString()}` : ""}.`,
     `# It enforces the mTLS policies of ${plans.length} hostname(s): ${plans.map((p) => p.hostname).join(", ") || "none"}.`,
     ...(skipped.length ? [`# Associated hostnames without an application (no server block): ${skipped.join(", ")}.`] : []),
+    ...(unsafe.length ? [`# Associated hostnames that are not valid hostnames, not exported: ${unsafe.length}.`] : []),
     `# CA and CRL files are expected in ${filesDir}/ (portcullis export nginx --out DIR writes them).`,
     `# The proxy's own TLS certificate and key are not exported: place them at ${cert} and ${key}.`,
     "#",
@@ -206,6 +319,7 @@ export async function buildNginxExport(opts: NginxExportOptions = {}): Promise<N
   const http = [
     "server_names_hash_bucket_size 128;",
     "map_hash_bucket_size 128;",
+    COOKIE_MAP,
     ...w.blocks,
     ...upstreamBlocks,
     ...servers,

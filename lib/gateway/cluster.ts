@@ -6,26 +6,35 @@
  * open it: they ask the primary for a hostname's configuration (lib/gateway/context.ts HostConfig: CA PEMs, CRLs,
  * forwarding setting, applications with their policies) when they first see the hostname, get the installation's
  * JWT signing key once at start (every worker signs with the same key, so the JWKS is the same everywhere), and
- * send their access-log rows back in batches, which the primary queues with recordAccess. A configuration change
+ * send their access-log rows back in batches, which the primary queues with recordAccess (and their counts of requests
+ * for unknown hostnames, which it adds with recordUnknownHost). The set of configured hostnames is read once per
+ * configuration generation here and shared with every worker, and so is the list of service tokens (all of them, at most
+ * 50, for lib/gateway/service-token-auth). A configuration change
  * (watchConfig: notification or the 500 ms fingerprint poll) is pushed to every worker as a reload message, so it
  * takes effect in all of them within a second. A worker that dies is replaced.
  */
 import cluster, { type Worker } from "node:cluster";
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { flushAccessLog, recordAccess } from "../domain/access-log";
-import { watchConfig } from "../domain/config-events";
-import { loadHostConfig, type HostConfig } from "./context";
+import { flushAccessLog, recordAccess, recordUnknownHost } from "../domain/access-log";
+import { watchConfig } from "../domain/core/config-events";
+import { env } from "../env.mjs";
+import { loadHostConfig, loadHostIndex, type HostConfig } from "./context";
 import { loadSigningKey, type SigningKey } from "./jwt";
+import { serviceTokensForGateway, type GatewayServiceToken } from "../domain/service-tokens";
+import { recordServiceTokenSeen } from "../domain/service-tokens/seen";
+import { databaseCrlSource } from "./crl";
 import type { Gateway, GatewayOptions } from "./server";
 import type { ToPrimary, ToWorker } from "./ipc";
+import { resolveLimits } from "./limits";
+import { databaseIdentitySource, runIdentityCall } from "./identity/source";
 
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 5_000;
 
 /** lib/gateway/worker.ts, run with the tsx loader (the primary may be a bundled Next.js server). */
 function workerEntry(): string {
-  const file = process.env.GATEWAY_WORKER_ENTRY || path.join(/*turbopackIgnore: true*/ process.cwd(), "lib", "gateway", "worker.ts");
+  const file = env().GATEWAY_WORKER_ENTRY || path.join(/*turbopackIgnore: true*/ process.cwd(), "lib", "gateway", "worker.ts");
   if (!existsSync(file)) throw new Error(`gateway worker entry ${file} not found (run from the Portcullis directory, or set GATEWAY_WORKER_ENTRY)`);
   return file;
 }
@@ -54,6 +63,8 @@ export async function startGatewayCluster(opts: GatewayOptions, count: number): 
   let crashes = 0;
   // One database read per hostname per configuration generation, shared by the workers.
   let configs = new Map<string, Promise<HostConfig>>();
+  let index: Promise<string[]> | null = null;
+  let tokens: Promise<GatewayServiceToken[]> | null = null;
 
   const send = (w: Worker, m: ToWorker) => {
     if (w.isConnected()) w.send(m, undefined, () => undefined);
@@ -61,8 +72,33 @@ export async function startGatewayCluster(opts: GatewayOptions, count: number): 
   const broadcast = (m: ToWorker) => workers.forEach((w) => send(w, m));
   const reload = () => {
     configs = new Map();
+    index = null;
+    tokens = null;
     broadcast({ t: "reload" });
   };
+
+  function hostIndex(): Promise<string[]> {
+    if (!index) {
+      const p = loadHostIndex();
+      index = p;
+      p.catch(() => {
+        if (index === p) index = null;
+      });
+    }
+    return index;
+  }
+
+  /** Every service token, one database read per configuration generation shared by the workers. */
+  function serviceTokens(): Promise<GatewayServiceToken[]> {
+    if (!tokens) {
+      const p = serviceTokensForGateway();
+      tokens = p;
+      p.catch(() => {
+        if (tokens === p) tokens = null;
+      });
+    }
+    return tokens;
+  }
 
   function hostConfig(hostname: string): Promise<HostConfig> {
     const map = configs;
@@ -96,7 +132,7 @@ export async function startGatewayCluster(opts: GatewayOptions, count: number): 
         switch (m.t) {
           case "hello":
             // Sent once the worker listens for messages (an ES module worker drops messages sent before that).
-            send(w, { t: "init", port: listenOn, host: opts.host ?? "0.0.0.0", identity: { cert: opts.identity.cert, key: opts.identity.key }, issuer: opts.issuer ?? null, key });
+            send(w, { t: "init", port: listenOn, host: opts.host ?? "0.0.0.0", identity: { cert: opts.identity.cert, key: opts.identity.key }, issuer: opts.issuer ?? null, key, limits: resolveLimits(opts.limits), ...(opts.socket ? { socket: opts.socket } : {}) });
             break;
           case "ready":
             started = true;
@@ -113,8 +149,39 @@ export async function startGatewayCluster(opts: GatewayOptions, count: number): 
               (e: Error) => send(w, { t: "host", id: m.id, error: e.message }),
             );
             break;
+          case "need-index":
+            hostIndex().then(
+              (hosts) => send(w, { t: "index", id: m.id, hosts }),
+              (e: Error) => send(w, { t: "index", id: m.id, error: e.message }),
+            );
+            break;
+          case "need-tokens":
+            serviceTokens().then(
+              (list) => send(w, { t: "tokens", id: m.id, tokens: list }),
+              (e: Error) => send(w, { t: "tokens", id: m.id, error: e.message }),
+            );
+            break;
+          case "identity":
+            // Login methods and pending sign-ins for a worker's sign-in flow (the database is this process's).
+            runIdentityCall(databaseIdentitySource, m.call).then(
+              (value) => send(w, { t: "identity", id: m.id, value }),
+              (e: Error) => send(w, { t: "identity", id: m.id, error: e.message }),
+            );
+            break;
+          case "need-crl":
+            databaseCrlSource(m.caId).then(
+              (crl) => send(w, { t: "crl", id: m.id, crl }),
+              (e: Error) => send(w, { t: "crl", id: m.id, error: e.message }),
+            );
+            break;
           case "log":
             for (const row of m.rows) recordAccess(row);
+            break;
+          case "token-seen":
+            recordServiceTokenSeen(m.id, m.at);
+            break;
+          case "unknown":
+            for (const c of m.counts) recordUnknownHost(c.sample, c.hour, c.requests);
             break;
         }
       });

@@ -3,32 +3,42 @@
  * the handshake asks for the right client certificates), a cached lib/pki validator over the same CAs and CRLs,
  * the hostname settings, and the applications with their policies compiled by lib/policy. Built lazily on the
  * first connection for a hostname and dropped as a whole when the configuration changes.
+ *
+ * Hostnames nobody configured (a random Host header or SNI name) cost nothing per request: the set of configured
+ * hostnames (certificate associations and application domains, wildcards included) is loaded once per configuration
+ * generation, and a name outside it gets one shared "unknown" context (the default SecureContext, no applications)
+ * without a database query or a TLS context of its own.
  */
 import tls from "node:tls";
+import { sql } from "drizzle-orm";
+import { normalizePresets, type ForwardingPreset } from "../access/forwarding-presets";
+import { appFor, compileHost, orderApps, type AccessApp, type BlockedCertificate, type HostSnapshot } from "../access";
+import { getDb } from "../db/client";
 import { applicationsForHostname, type ApplicationForGateway } from "../domain/applications";
-import { certificatesForHostname, getHostnameSettings } from "../domain/certificates";
-import { createValidator, type Validator } from "../pki";
-import { compilePolicies, parseGoDuration, type PolicyEvaluator } from "../policy";
+import { blockedCertificatesForDecision } from "../domain/blocked-certificates";
+import { checkOriginUrl } from "../domain/applications/schemas";
+import { certificatesForHostname, getHostnameSettings } from "../domain/hostnames";
+import { revocationSettingsFor } from "../domain/hostnames/revocation";
+import type { RevocationSettings } from "../access/freshness";
+import { parseGoDuration } from "../policy";
 
 /** Accept SHA-1-signed chains and small keys at the TLS layer, as Cloudflare does; lib/pki decides validity. */
 export const GATEWAY_CIPHERS = "DEFAULT:@SECLEVEL=0";
 const MAX_CACHED_HOSTS = 10_000;
 
-export interface CompiledApp {
-  app: ApplicationForGateway;
-  evaluator: PolicyEvaluator;
+/** An application as lib/access compiles it, plus what the gateway needs to proxy. */
+export interface CompiledApp extends AccessApp<ApplicationForGateway> {
   sessionSeconds: number;
   origin: URL | null;
 }
 
-export interface HostContext {
-  hostname: string;
-  /** associated with at least one mTLS certificate */
-  associated: boolean;
-  forwarding: boolean;
-  validator: Validator | null;
-  apps: CompiledApp[];
+/** A lib/access host snapshot plus its TLS context. */
+export interface HostContext extends HostSnapshot<CompiledApp> {
+  /** false for the shared context of hostnames no certificate or application knows */
+  known: boolean;
   secureContext: tls.SecureContext;
+  /** the hostname's forwarding presets (lib/gateway/forwarding), besides `forwarding` */
+  forwardingPresets?: readonly ForwardingPreset[];
 }
 
 export interface ServerIdentity {
@@ -47,14 +57,11 @@ function secureContextFor(identity: ServerIdentity, cas: string[], crls: string[
   }
 }
 
+/** The origin of a stored application, or null (then the gateway answers 502): rows stored before origin URLs were validated are checked again. */
 function parseOrigin(url: string | null): URL | null {
   if (!url) return null;
-  try {
-    const u = new URL(url);
-    return u.protocol === "http:" || u.protocol === "https:" ? u : null;
-  } catch {
-    return null;
-  }
+  const r = checkOriginUrl(url);
+  return r.ok ? r.url : null;
 }
 
 /**
@@ -66,45 +73,78 @@ export interface HostConfig {
   cas: string[];
   crls: string[];
   forwarding: boolean;
+  /** absent from a primary process of an older version: none */
+  forwardingPresets?: ForwardingPreset[];
   apps: ApplicationForGateway[];
+  /** every blocked certificate (lib/access/blocked: refused before any policy) */
+  blocked?: BlockedCertificate[];
+  /** out-of-date CRL choice and OCSP (lib/access/freshness); absent from an older primary: block, no OCSP */
+  revocation?: RevocationSettings;
 }
 
 export type HostConfigSource = (hostname: string) => Promise<HostConfig>;
 
+/** Every configured hostname: associated with a certificate, or an application domain (`*.example.com` included). */
+export type HostIndexSource = () => Promise<string[]>;
+
+/** The database index source (the process that owns the database). */
+export async function loadHostIndex(): Promise<string[]> {
+  const db = await getDb();
+  const res = (await db.execute(sql`select hostname from certificate_hostnames union select hostname from applications`)) as unknown as { rows: { hostname: string }[] };
+  return res.rows.map((r) => r.hostname);
+}
+
+/** Whether `host` (normalised) is in the index: exactly, or under a wildcard application domain. */
+function indexed(index: Set<string>, host: string): boolean {
+  if (index.has(host)) return true;
+  // `*.example.com` covers a.example.com and a.b.example.com, never example.com itself (as applicationsForHostname).
+  for (let i = host.indexOf("."); i >= 0; i = host.indexOf(".", i + 1)) {
+    const parent = host.slice(i + 1);
+    if (parent.indexOf(".") < 0) break;
+    if (index.has(`*.${parent}`)) return true;
+  }
+  return false;
+}
+
 /** The database source (the process that owns the database). */
 export async function loadHostConfig(hostname: string): Promise<HostConfig> {
-  const [certs, apps, settings] = await Promise.all([
+  const [certs, apps, settings, blocked] = await Promise.all([
     certificatesForHostname(hostname),
     applicationsForHostname(hostname),
     getHostnameSettings([hostname]),
+    blockedCertificatesForDecision(),
   ]);
   return {
     cas: certs.map((c) => c.pem),
     crls: certs.map((c) => c.crlPem).filter((c): c is string => !!c),
     forwarding: settings[0]?.client_certificate_forwarding ?? false,
+    forwardingPresets: settings[0]?.forwarding_presets ?? [],
     apps,
+    blocked,
+    revocation: (await revocationSettingsFor([hostname])).get(hostname),
   };
 }
 
-async function build(hostname: string, identity: ServerIdentity, source: HostConfigSource): Promise<HostContext> {
-  const { cas, crls, forwarding, apps } = await source(hostname);
+/** The TLS context for a trust store (its trust key), built once and shared by every hostname with the same CAs and CRLs. */
+type SecureContextFor = (trustKey: string, cas: string[], crls: string[]) => tls.SecureContext;
+
+async function build(hostname: string, source: HostConfigSource, shared: tls.SecureContext, contextFor: SecureContextFor): Promise<HostContext> {
+  const cfg = await source(hostname);
+  const snapshot = compileHost({ hostname, ...cfg }, (a): CompiledApp => {
+    const d = parseGoDuration(a.app.session_duration);
+    return { ...a, sessionSeconds: d.ok && d.ms > 0 ? d.ms / 1000 : 86_400, origin: parseOrigin(a.app.origin_url) };
+  });
   return {
-    hostname,
-    associated: cas.length > 0,
-    forwarding,
-    validator: cas.length ? createValidator({ trustAnchors: cas, crls }) : null,
-    apps: apps.map((app) => {
-      const d = parseGoDuration(app.session_duration);
-      return {
-        app,
-        evaluator: compilePolicies(app.policies),
-        sessionSeconds: d.ok && d.ms > 0 ? d.ms / 1000 : 86_400,
-        origin: parseOrigin(app.origin_url),
-      };
-    }),
-    secureContext: secureContextFor(identity, cas, crls),
+    ...snapshot,
+    known: true,
+    forwardingPresets: normalizePresets(cfg.forwardingPresets),
+    // Without CAs there is nothing hostname-specific in the TLS context: share the default one.
+    secureContext: cfg.cas.length ? contextFor(snapshot.trustKey, cfg.cas, cfg.crls) : shared,
   };
 }
+
+/** lib/access's application order (kept exported here for existing callers). */
+export { orderApps };
 
 const normalizeHost = (hostname: string) => hostname.trim().toLowerCase().replace(/\.$/, "");
 
@@ -113,26 +153,77 @@ export class ContextCache {
   /** The built contexts of `hosts`, for callers that can answer synchronously (SNI, the request path). */
   private ready = new Map<string, HostContext>();
   private generation = 0;
+  /** the configured hostnames of this generation (loading, loaded), or null before the first lookup */
+  private index: Promise<Set<string>> | null = null;
+  private indexReady: Set<string> | null = null;
+  /**
+   * TLS contexts by trust key, for this generation: many hostnames usually share one CA chain (1,000 hostnames over
+   * 50 CAs), and an OpenSSL context with its CA store per hostname multiplied memory and build time per worker.
+   */
+  private secureContexts = new Map<string, tls.SecureContext>();
+  private readonly contextFor: SecureContextFor = (key, cas, crls) => {
+    let ctx = this.secureContexts.get(key);
+    if (!ctx) {
+      ctx = secureContextFor(this.identity, cas, crls);
+      this.secureContexts.set(key, ctx);
+    }
+    return ctx;
+  };
   readonly defaultContext: tls.SecureContext;
+  /** The one context every unknown hostname shares. */
+  readonly unknown: HostContext;
 
   constructor(
     private identity: ServerIdentity,
     private source: HostConfigSource = loadHostConfig,
+    private indexSource: HostIndexSource = loadHostIndex,
   ) {
     this.defaultContext = secureContextFor(identity, [], []);
+    this.unknown = Object.freeze({ hostname: "", known: false, associated: false, trustKey: "", forwarding: false, forwardingPresets: [], validator: null, apps: [], secureContext: this.defaultContext });
   }
 
-  /** The built context for `hostname` when there is one (no promise, no microtask); otherwise use `get`. */
+  /**
+   * The built context for `hostname`, or the shared unknown context for a hostname outside the loaded index (no
+   * promise, no microtask); otherwise use `get`.
+   */
   peek(hostname: string): HostContext | undefined {
-    return this.ready.get(hostname) ?? this.ready.get(normalizeHost(hostname));
+    const hit = this.ready.get(hostname);
+    if (hit) return hit;
+    const host = normalizeHost(hostname);
+    return this.ready.get(host) ?? (this.indexReady && !indexed(this.indexReady, host) ? this.unknown : undefined);
   }
 
-  get(hostname: string): Promise<HostContext> {
+  private loadIndex(): Promise<Set<string>> {
+    if (this.index) return this.index;
+    const gen = this.generation;
+    const p = this.indexSource().then((names) => new Set(names.map(normalizeHost)));
+    this.index = p;
+    p.then(
+      (set) => {
+        if (gen === this.generation && this.index === p) this.indexReady = set;
+      },
+      () => {
+        // Retry on the next lookup (the database may be back).
+        if (this.index === p) this.index = null;
+      },
+    );
+    return p;
+  }
+
+  async get(hostname: string): Promise<HostContext> {
     const host = normalizeHost(hostname);
     const hit = this.hosts.get(host);
     if (hit) return hit;
+    const index = this.indexReady ?? (await this.loadIndex());
+    if (!indexed(index, host)) return this.unknown;
+    return this.buildHost(host);
+  }
+
+  private buildHost(host: string): Promise<HostContext> {
+    const again = this.hosts.get(host);
+    if (again) return again;
     const gen = this.generation;
-    const p = build(host, this.identity, this.source);
+    const p = build(host, this.source, this.defaultContext, this.contextFor);
     this.hosts.set(host, p);
     p.then(
       (ctx) => {
@@ -157,15 +248,13 @@ export class ContextCache {
     this.generation++;
     this.hosts.clear();
     this.ready.clear();
+    this.secureContexts = new Map();
+    this.index = null;
+    this.indexReady = null;
   }
 }
 
-/** The application protecting `path` on this host: the most specific path prefix (apps come sorted). */
-export function appForPath(ctx: HostContext, path: string): CompiledApp | null {
-  const p = path.split("?")[0] || "/";
-  for (const a of ctx.apps) {
-    const prefix = a.app.path;
-    if (!prefix || p === prefix || p.startsWith(prefix.endsWith("/") ? prefix : `${prefix}/`)) return a;
-  }
-  return null;
+/** The application protecting a request on this host (lib/access `appFor`: most specific path, segment boundaries). */
+export function appForPath(ctx: HostContext, key: string): CompiledApp | null {
+  return appFor(ctx.apps, key);
 }

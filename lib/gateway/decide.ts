@@ -1,6 +1,6 @@
 /**
- * One gateway decision: validate the client certificate presented on the TLS connection against the hostname's
- * CAs (lib/pki, cached per certificate) and evaluate the application's policies (lib/policy fast path).
+ * The gateway's side of the one decision (lib/access): read the client chain of the TLS connection once, have
+ * lib/access validate it against the TLS server name's trust store (cached per chain) and decide the request.
  *
  * Per request, the certificate check costs a memo lookup plus the validity/CRL-freshness comparisons at `at`:
  * the chain's memo key is the SHA-256 fingerprints Node computed for the connection (read once per connection by
@@ -8,6 +8,9 @@
  */
 import { createHash, X509Certificate } from "node:crypto";
 import type { TLSSocket } from "node:tls";
+import { applyOcsp, decide, reasonOf as accessReason, unassociatedVerdict, verdictOfCheck, type AccessDecision, type AccessRequest, type CertVerdict, type OcspAnswer } from "../access";
+import { resolveOcsp } from "../domain/ocsp";
+import { NO_CERTIFICATE } from "../access/certificate";
 import type { CertificateContext, Decision } from "../policy";
 import type { ValidationCheck } from "../pki/validator";
 import type { CompiledApp, HostContext } from "./context";
@@ -16,6 +19,8 @@ export interface PeerInfo {
   /** leaf first, then whatever else the handshake exposed (client intermediates, completed issuers) */
   chain: Buffer[];
   requests: number;
+  /** the TLS server name (SNI), normalised like a Host; "" when the client sent none */
+  sni: string;
 }
 
 const peers = new WeakMap<TLSSocket, PeerInfo>();
@@ -71,14 +76,18 @@ export function peerInfo(socket: TLSSocket): PeerInfo {
       }
     }
     if (chain.length) peerChains.set(chain, chainInput(chain, seen));
-    info = { chain, requests: 0 };
+    const sn = (socket as { servername?: unknown }).servername;
+    info = { chain, requests: 0, sni: typeof sn === "string" ? sn.trim().toLowerCase().replace(/\.$/, "") : "" };
     peers.set(socket, info);
   }
   return info;
 }
 
 export interface CertOutcome {
+  /** what the policies see (presented, valid, commonName, reason) */
   context: CertificateContext;
+  /** the lib/access verdict this outcome is of */
+  verdict: CertVerdict;
   serial: string | null;
   sha256: string | null;
   /** validated path without the leaf (for Client-Cert-Chain) */
@@ -97,55 +106,83 @@ function cnOf(der: Buffer): { cn: string | null; serial: string | null } {
   }
 }
 
-export async function checkCertificate(ctx: HostContext, chain: Buffer[], at = new Date()): Promise<CertOutcome> {
-  if (!chain.length) return { context: { presented: false, valid: false }, serial: null, sha256: null, issuers: [] };
-  if (!ctx.validator) {
-    const { cn, serial } = cnOf(chain[0]);
-    return {
-      context: { presented: true, valid: false, commonName: cn, reason: `${ctx.hostname} is not an associated hostname of any mTLS certificate` },
-      serial,
-      sha256: null,
-      issuers: [],
-    };
-  }
-  const input = peerChains.get(chain) ?? hashedInput(chain);
-  const r = await ctx.validator.check(input.leaf, { untrusted: input.untrusted, at, cacheKey: input.key });
-  const hit = outcomes.get(r.core);
-  if (hit && hit.errors === r.errors) return hit.outcome;
-  const outcome = outcomeOf(r);
-  outcomes.set(r.core, { errors: r.errors, outcome });
+/**
+ * The gateway's view of a lib/access verdict (DER issuers for the forwarding headers), built once per verdict:
+ * verdicts of the cached path are shared, so this is one WeakMap lookup per request. Frozen, hence shareable.
+ */
+const outcomes = new WeakMap<CertVerdict, CertOutcome>();
+
+function outcomeOf(verdict: CertVerdict): CertOutcome {
+  const hit = outcomes.get(verdict);
+  if (hit) return hit;
+  const context: CertificateContext = { presented: verdict.presented, valid: verdict.valid, commonName: verdict.commonName, ...(verdict.reason !== undefined && !verdict.valid ? { reason: verdict.reason } : {}) };
+  if (!verdict.presented) delete context.commonName;
+  const outcome: CertOutcome = Object.freeze({
+    context: Object.freeze(context),
+    verdict,
+    serial: verdict.serial,
+    sha256: verdict.sha256,
+    issuers: Object.freeze(verdict.issuersPem.map(pemToDer)) as Buffer[],
+  });
+  if (Object.isFrozen(verdict)) outcomes.set(verdict, outcome);
   return outcome;
 }
 
+/** The chain of the connection validated for `ctx` (the TLS server name's hostname) at `at`, through lib/access. */
+export async function checkCertificate(ctx: HostContext, chain: Buffer[], at = new Date()): Promise<CertOutcome> {
+  if (!chain.length) return outcomeOf(NO_CERTIFICATE);
+  if (!ctx.validator) {
+    const { cn, serial } = cnOf(chain[0]);
+    return outcomeOf(unassociatedVerdict(ctx.hostname, cn, serial));
+  }
+  const input = peerChains.get(chain) ?? hashedInput(chain);
+  const r = await ctx.validator.check(input.leaf, { untrusted: input.untrusted, at, cacheKey: input.key });
+  // One lookup on the cached path: by the memoised core and its errors array (the same array while every time
+  // check passes), as lib/access memoises its verdicts.
+  const hit = byCore.get(r.core);
+  const mode = ctx.revocation?.staleMode ?? "block";
+  let outcome: CertOutcome;
+  if (hit && hit.errors === r.errors && hit.mode === mode) outcome = hit.outcome;
+  else {
+    outcome = outcomeOf(verdictOfCheck(r, mode));
+    byCore.set(r.core, { errors: r.errors, outcome, mode });
+  }
+  return ctx.revocation?.ocsp ? withOcsp(outcome, chain[0], at, mode) : outcome;
+}
+
+const byCore = new WeakMap<ValidationCheck["core"], { errors: ValidationCheck["errors"]; outcome: CertOutcome; mode: string }>();
+
+/** Per verdict, the outcome after each OCSP answer object (answers are cached objects: one lookup per request). */
+const afterOcsp = new WeakMap<CertOutcome, WeakMap<OcspAnswer, CertOutcome>>();
+
 /**
- * The outcome derived from a check, by the identity of its memoised core and of its errors array (the same array on
- * every call while all time checks pass; a fresh one otherwise). Shared between requests, hence frozen.
+ * A hostname that asks OCSP: a valid chain's leaf is asked about (lib/domain/ocsp: cached until nextUpdate, at most
+ * an hour), and lib/access decides what the answer does (revoked refuses; unknown or none follows the hostname's
+ * block / allow choice). A leaf without an OCSP responder in its AIA is not asked.
  */
-const outcomes = new WeakMap<ValidationCheck["core"], { errors: ValidationCheck["errors"]; outcome: CertOutcome }>();
-
-function outcomeOf(r: ValidationCheck): CertOutcome {
-  // A CA without a CRL is not checked for revocation (CRLs apply where the issuer published one).
-  const errors = r.errors.filter((e) => e.code !== "unable_to_get_crl");
-  const valid = errors.length === 0;
-  const leaf = r.core.leaf;
-  const context: CertificateContext = { presented: true, valid, commonName: leaf?.subjectCN ?? null, ...(valid ? {} : { reason: errors[0].message }) };
-  const issuers = valid ? r.core.path.slice(1).map((s) => pemToDer(s.pem)) : [];
-  Object.freeze(context);
-  Object.freeze(issuers);
-  return Object.freeze({ context, serial: leaf?.serialNumber ?? null, sha256: leaf?.sha256Fingerprint ?? null, issuers });
+async function withOcsp(outcome: CertOutcome, leaf: Buffer, at: Date, mode: "block" | "allow"): Promise<CertOutcome> {
+  if (!outcome.verdict.valid || !outcome.issuers.length) return outcome;
+  const answer = await resolveOcsp(leaf, outcome.issuers[0], { at });
+  if (!answer) return outcome;
+  let byAnswer = afterOcsp.get(outcome);
+  if (!byAnswer) afterOcsp.set(outcome, (byAnswer = new WeakMap()));
+  let out = byAnswer.get(answer);
+  if (!out) byAnswer.set(answer, (out = outcomeOf(Object.freeze(applyOcsp(outcome.verdict, answer, mode)))));
+  return out;
 }
 
+
+/** One request decided by lib/access (fast path: no trace). */
+export function decideRequest(ctx: HostContext, cert: CertOutcome, req: AccessRequest): AccessDecision<CompiledApp> {
+  return decide(ctx, req, cert.verdict);
+}
+
+/** The policy decision alone for an application (the policy bench's per-request step). */
 export function evaluate(ctx: HostContext, app: CompiledApp, cert: CertOutcome, ip: string, path: string): Decision {
-  return app.evaluator.evaluate(
-    { hostname: ctx.hostname, path, ip, certificate: cert.context, hostnameAssociated: ctx.associated },
-    { trace: false },
-  );
+  return app.evaluator.evaluate({ hostname: ctx.hostname, path, ip, certificate: cert.verdict, hostnameAssociated: ctx.associated }, { trace: false });
 }
 
-/** The log/403 reason: the policy sentence plus, for a refusal, what was wrong with the certificate. */
+/** The log/403 reason: the policy sentence plus, for a refusal, what was wrong with the certificate (lib/access). */
 export function reasonOf(decision: Decision, cert: CertOutcome): string {
-  if (decision.decision === "allow") return decision.reason;
-  const c = cert.context;
-  const why = !c.presented ? "no client certificate presented" : !c.valid ? `client certificate invalid: ${c.reason}` : null;
-  return why ? `${decision.reason} (${why})` : decision.reason;
+  return accessReason(decision, cert.verdict);
 }

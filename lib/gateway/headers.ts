@@ -1,10 +1,17 @@
 /**
  * Request headers sent to the origin. Headers that carry client-certificate or Access identity data are ALWAYS
  * removed from what the client sent (RFC 9440 §6, seeds/000 "Security considerations"), then set by the gateway
- * only from the verified handshake.
+ * only from the verified handshake. So are:
+ * - every header whose name contains "_": CGI-style origins (PHP, WSGI, nginx fastcgi) map "-" and "_" to the same
+ *   variable, so `Cf_Access_Jwt_Assertion` would be read as the real `Cf-Access-Jwt-Assertion` (and on the second
+ *   request of a connection, where the gateway sends no Cf-Client-Cert-Der-Base64, as the only one);
+ * - the client's own CF_Authorization cookie (the origin must only see the token the gateway signed: the header);
+ * - every cf-cert-* and X-Forwarded-* header (the forwarding presets' names, lib/gateway/forwarding);
+ * - client-chosen address headers (Cf-Connecting-Ip, True-Client-Ip, X-Real-Ip, Forwarded, X-Forwarded-*): the
+ *   gateway sets Cf-Connecting-Ip and X-Forwarded-For to the socket address, X-Forwarded-Proto/-Host itself.
  */
-import { createHash } from "node:crypto";
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from "node:http";
+import type { ForwardedCertificate } from "./forwarding/headers";
 
 /** Never forwarded from the client. */
 export const STRIPPED_HEADERS = [
@@ -19,23 +26,31 @@ export const STRIPPED_HEADERS = [
 ] as const;
 
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade"]);
-const STRIP = new Set<string>(STRIPPED_HEADERS);
+/** Client address headers the gateway replaces with its own view (plus every x-forwarded-* name). */
+export const ADDRESS_HEADERS = ["cf-connecting-ip", "true-client-ip", "x-real-ip", "forwarded"] as const;
+const STRIP = new Set<string>([...STRIPPED_HEADERS, ...ADDRESS_HEADERS]);
 
-/** RFC 9440 limits, as Cloudflare applies them (seeds/000 "Size limits"). */
-export const CLIENT_CERT_MAX = 10 * 1024;
-export const CLIENT_CERT_CHAIN_MAX = 16 * 1024;
+/**
+ * The Cookie header without CF_Authorization (any case: origins differ in how they compare cookie names), or
+ * null when nothing else is left. Unchanged (same string) when there is none.
+ */
+export function withoutAccessCookie(value: string | string[]): string | null {
+  const joined = Array.isArray(value) ? value.join("; ") : value;
+  // Fast path: most Cookie headers do not mention it at all.
+  if (!/cf_authorization/i.test(joined)) return joined;
+  const kept = joined.split(";").filter((part) => {
+    const i = part.indexOf("=");
+    return (i < 0 ? part : part.slice(0, i)).trim().toLowerCase() !== "cf_authorization";
+  });
+  const out = kept.map((p) => p.trim()).filter(Boolean).join("; ");
+  return out || null;
+}
 
-export const rfc9440 = (der: Buffer): string => `:${der.toString("base64")}:`;
+export { CLIENT_CERT_CHAIN_MAX, CLIENT_CERT_MAX, rfc9440 } from "./forwarding/headers";
 
 export interface ForwardInfo {
-  /** leaf DER, only when the certificate validated */
-  leaf: Buffer | null;
-  /** validated path without the leaf (issuer first), DER */
-  chain: Buffer[];
-  /** forwarding enabled for the hostname */
-  forwarding: boolean;
-  /** first request on this TLS connection */
-  firstRequest: boolean;
+  /** the certificate headers of the hostname's forwarding settings (./forwarding), computed for this request */
+  certificate: ForwardedCertificate;
   jwt: string | null;
   clientIp: string;
   host: string;
@@ -57,25 +72,22 @@ export function originHeaders(incoming: IncomingHttpHeaders, info: ForwardInfo):
   for (const n in incoming) {
     const value = incoming[n];
     if (value === undefined || STRIP.has(n) || HOP_BY_HOP.has(n) || (listed !== null && listed.has(n))) continue;
+    // x-forwarded-* covers X-Forwarded-Client-Cert; cf-cert-* the TLS client auth headers (./forwarding).
+    if (n.includes("_") || n.startsWith("x-forwarded-") || n.startsWith("cf-cert-")) continue;
+    if (n === "cookie") {
+      const c = withoutAccessCookie(value);
+      if (c !== null) out.cookie = c;
+      continue;
+    }
     out[n] = value;
   }
-  const prior = incoming["x-forwarded-for"];
-  out["x-forwarded-for"] = prior ? `${Array.isArray(prior) ? prior.join(", ") : prior}, ${info.clientIp}` : info.clientIp;
+  // Only the socket address: without a trusted proxy in front, anything the client sent about addresses is its choice.
+  out["cf-connecting-ip"] = info.clientIp;
+  out["x-forwarded-for"] = info.clientIp;
   out["x-forwarded-proto"] = "https";
   out["x-forwarded-host"] = info.host;
   if (info.jwt) out["cf-access-jwt-assertion"] = info.jwt;
-  if (info.forwarding && info.leaf) {
-    if (info.firstRequest) {
-      out["cf-client-cert-der-base64"] = info.leaf.toString("base64");
-      out["cf-client-cert-sha256"] = createHash("sha256").update(info.leaf).digest("hex");
-    }
-    const cert = rfc9440(info.leaf);
-    if (cert.length <= CLIENT_CERT_MAX) out["client-cert"] = cert;
-    if (info.chain.length) {
-      const chain = info.chain.map(rfc9440).join(", ");
-      if (chain.length <= CLIENT_CERT_CHAIN_MAX) out["client-cert-chain"] = chain;
-    }
-  }
+  for (const [name, value] of info.certificate.headers) out[name] = value;
   return out;
 }
 

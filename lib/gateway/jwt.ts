@@ -20,8 +20,13 @@ export interface AccessClaims {
   aud: string;
   iss: string;
   sub: string;
-  common_name: string;
+  /** the Common Name of a client certificate whose chain validated, or a service token's Client ID (as Cloudflare) */
+  common_name?: string;
   policy_id?: string;
+  /** the signed-in person's email (a session from the gateway's sign-in flow, lib/gateway/identity) */
+  email?: string;
+  /** the login method the session came from, as Cloudflare's `idp` claim */
+  idp?: { id: string; type: string };
 }
 
 async function newKey(): Promise<{ kid: string; privateJwk: JWK }> {
@@ -58,8 +63,11 @@ export async function signerFromKey(stored: SigningKey): Promise<Signer> {
     jwks: { keys: [publicJwk] },
     async sign(claims, ttlSeconds) {
       const now = Math.floor(Date.now() / 1000);
-      const payload: Record<string, unknown> = { common_name: claims.common_name, type: "app" };
+      const payload: Record<string, unknown> = { type: "app" };
+      if (claims.common_name !== undefined) payload.common_name = claims.common_name;
       if (claims.policy_id) payload.policy_id = claims.policy_id;
+      if (claims.email !== undefined) payload.email = claims.email;
+      if (claims.idp) payload.idp = claims.idp;
       return new SignJWT(payload)
         .setProtectedHeader({ alg: ALG, kid: stored.kid, typ: "JWT" })
         .setAudience([claims.aud])

@@ -6,6 +6,7 @@ import { execFileSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { dataDir } from "../db/client";
+import { env } from "../env.mjs";
 
 export interface ServerCert {
   cert: string;
@@ -15,8 +16,7 @@ export interface ServerCert {
 }
 
 export function loadServerCert(opts: { dir?: string; hostnames?: string[] } = {}): ServerCert {
-  const certFile = process.env.GATEWAY_CERT;
-  const keyFile = process.env.GATEWAY_KEY;
+  const { GATEWAY_CERT: certFile, GATEWAY_KEY: keyFile, OPENSSL } = env();
   if (certFile || keyFile) {
     if (!certFile || !keyFile) throw new Error("Set both GATEWAY_CERT and GATEWAY_KEY (PEM files), or neither to use a generated certificate.");
     return { cert: readFileSync(certFile, "utf8"), key: readFileSync(keyFile, "utf8"), source: "files", certPath: certFile };
@@ -28,7 +28,7 @@ export function loadServerCert(opts: { dir?: string; hostnames?: string[] } = {}
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const sans = ["DNS:localhost", "IP:127.0.0.1", "IP:::1", ...(opts.hostnames ?? []).map((h) => `DNS:${h}`)];
     execFileSync(
-      /*turbopackIgnore: true*/ process.env.OPENSSL ?? "openssl",
+      /*turbopackIgnore: true*/ OPENSSL ?? "openssl",
       [
         "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
         "-keyout", keyPath, "-out", certPath, "-days", "825", "-sha256",

@@ -1,7 +1,11 @@
 /**
  * The enforcement gateway: an HTTPS listener that asks for client certificates (per-hostname CAs via SNI),
- * decides every request with lib/pki + lib/policy, answers 403 when no policy allows, and otherwise proxies to
- * the application's origin with a signed Access JWT (CF_Authorization cookie, Cf-Access-Jwt-Assertion header).
+ * decides every request with lib/access (421 when the Host's trust store is not the TLS server name's, 404 without an
+ * application for the path, 401 for service-token credentials that do not authenticate (./service-token-auth), a
+ * sign-in (302 to /cdn-cgi/access/login for browsers, 401 JSON otherwise; ./identity) when the application's
+ * policies need an email and the request has no valid session, 403 when no policy allows), and otherwise proxies to
+ * the application's origin with a signed Access JWT (CF_Authorization cookie, Cf-Access-Jwt-Assertion header; for a
+ * signed-in person the session's own JWT).
  * Configuration changes (notifications, or the 500 ms fingerprint poll) drop the compiled contexts at once.
  *
  * `createGateway({ workers: 1 })` (the default) serves in this process. With `workers > 1` this process (the one
@@ -9,19 +13,36 @@
  * the per-hostname configuration and the signing key over IPC and send access-log rows back in batches.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import http from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
+import type { Socket } from "node:net";
 import type { TLSSocket } from "node:tls";
-import { recordAccess, flushAccessLog, type AccessLogEntry } from "../domain/access-log";
-import { watchConfig } from "../domain/config-events";
-import { appForPath, ContextCache, GATEWAY_CIPHERS, loadHostConfig, type HostConfigSource, type ServerIdentity } from "./context";
-import { checkCertificate, evaluate, peerInfo, reasonOf } from "./decide";
+import { misdirected } from "../access";
+import { normalizeTarget } from "../access/path";
+import { recordAccess, flushAccessLog, recordUnknownHost, type AccessLogEntry } from "../domain/access-log";
+import { watchConfig } from "../domain/core/config-events";
+import { appForPath, ContextCache, GATEWAY_CIPHERS, loadHostConfig, loadHostIndex, type HostConfigSource, type HostContext, type HostIndexSource, type ServerIdentity } from "./context";
+import { checkCertificate, decideRequest, peerInfo, type PeerInfo } from "./decide";
 import { originHeaders } from "./headers";
-import { loadSigner, type Signer } from "./jwt";
-import { FORBIDDEN, sendError } from "./responses";
+import { NOTHING_FORWARDED } from "./forwarding/headers";
+import { forwardedForRequest, forwardingNote, serverUri } from "./forwarding/request";
+import { loadSigner, type AccessClaims, type Signer } from "./jwt";
+import { limitsFromEnv, resolveLimits, type GatewayLimits } from "./limits";
+import { ACCESS_PREFIX, cookieValue, GatewayIdentity, hostNeedsIdentity, originOf, type Session } from "./identity";
+import { databaseIdentitySource, type IdentitySource } from "./identity/source";
+import { FORBIDDEN, UNAUTHORIZED, sendError } from "./responses";
+import { recordServiceTokenSeen } from "../domain/service-tokens/seen";
+import { ServiceTokenAuth, presentedToken, type ServiceTokenSeen, type ServiceTokenSource } from "./service-token-auth";
 import { Upstreams } from "./upstream";
+import { acceptUpgrades } from "./websocket";
+import { databaseCrlSource, serveCrl, type CrlSource } from "./crl";
+import { env } from "../env.mjs";
+import { nginxConnection } from "./nginx-engine/peer";
+import { fastAnswer, fastPath, refuseUnlessFast } from "./nginx-engine/fast-path";
 
 export const JWKS_PATH = "/cdn-cgi/access/certs";
+const CRL_PREFIX = "/cdn-cgi/pki/crl/";
 export const COOKIE_NAME = "CF_Authorization";
 
 export interface GatewayOptions {
@@ -32,6 +53,15 @@ export interface GatewayOptions {
   issuer?: string;
   /** Processes serving the port: 1 (default) = this process; more = worker processes (see lib/gateway/cluster.ts). */
   workers?: number;
+  /** Timeouts and the per-address connection cap; unset values come from the environment (lib/gateway/limits.ts). */
+  limits?: Partial<GatewayLimits>;
+  /** Who terminates TLS: this process (node, the default) or a supervised nginx (lib/gateway/nginx-engine). */
+  engine?: "node" | "nginx";
+  /**
+   * nginx engine only: the unix socket the request path listens on in plain HTTP behind nginx (which terminated TLS
+   * and passes the client certificate, TLS server name, client address and connection's request count).
+   */
+  socket?: string;
 }
 
 export interface Gateway {
@@ -43,18 +73,26 @@ export interface Gateway {
 
 const unmap = (ip: string) => (ip.startsWith("::ffff:") && ip.includes(".") ? ip.slice(7) : ip);
 
-function hostOf(req: IncomingMessage, socket: TLSSocket): string {
+function hostOf(req: IncomingMessage, sni: string): string {
   const h = String(req.headers.host ?? "").trim().toLowerCase();
   const name = h.startsWith("[") ? h.slice(0, h.indexOf("]") + 1) : h.replace(/:\d+$/, "");
-  return (name || (typeof socket.servername === "string" ? socket.servername : "") || "").replace(/\.$/, "");
+  return (name || sni).replace(/\.$/, "");
 }
 
-function cookieValue(req: IncomingMessage, name: string): string | null {
-  for (const part of String(req.headers.cookie ?? "").split(";")) {
-    const i = part.indexOf("=");
-    if (i > 0 && part.slice(0, i).trim() === name) return part.slice(i + 1).trim();
-  }
-  return null;
+/** What the request path knows about the client connection: its chain, TLS server name and address. */
+export interface ClientConnection {
+  peer: PeerInfo;
+  ip: string;
+  /** nginx engine: nginx's auth_request asking for the decision only (./nginx-engine/fast-path) */
+  auth?: boolean;
+}
+
+/** The connection as this process's TLS listener sees it. */
+function tlsConnection(req: IncomingMessage): ClientConnection {
+  const socket = req.socket as TLSSocket;
+  const peer = peerInfo(socket);
+  peer.requests++;
+  return { peer, ip: unmap(socket.remoteAddress ?? "") };
 }
 
 interface CachedJwt {
@@ -64,8 +102,12 @@ interface CachedJwt {
 
 export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   const workers = Math.max(1, Math.floor(opts.workers ?? 1));
-  if (workers > 1) return (await import("./cluster")).startGatewayCluster(opts, workers);
-  const listener = await createListener({ ...opts, signer: await loadSigner(), source: loadHostConfig, sink: recordAccess });
+  // Validated here, before anything starts, so a bad GATEWAY_* value is a clear start-up error.
+  const limits = resolveLimits(opts.limits, limitsFromEnv());
+  // GATEWAY_ENGINE picks the engine when the caller does not (the integration tests run against either that way).
+  if ((opts.engine ?? env().GATEWAY_ENGINE) === "nginx" && !opts.socket) return (await import("./nginx-engine")).startNginxEngine({ ...opts, limits }, workers);
+  if (workers > 1) return (await import("./cluster")).startGatewayCluster({ ...opts, limits }, workers);
+  const listener = await createListener({ ...opts, limits, signer: await loadSigner(), source: loadHostConfig, index: loadHostIndex, sink: recordAccess, unknownSink: recordUnknownHost });
   const unwatch = await watchConfig(listener.reload);
   return {
     port: listener.port,
@@ -82,23 +124,45 @@ export interface ListenerOptions extends GatewayOptions {
   signer: Signer;
   /** where per-hostname configuration comes from: the database, or the primary process over IPC */
   source: HostConfigSource;
+  /** the configured hostnames: the database, or the primary process over IPC */
+  index: HostIndexSource;
   /** where access-log rows go: recordAccess, or a batch sent to the primary process */
   sink: (entry: AccessLogEntry) => void;
+  /** where a request for an unknown hostname is counted: recordUnknownHost, or counts sent to the primary */
+  unknownSink: (hostname: string) => void;
+  /** the service tokens: the database (default), or the primary process over IPC */
+  tokens?: ServiceTokenSource;
+  /** where a token's `last_seen_at` goes: the database (default), or the primary process over IPC */
+  tokenSeen?: ServiceTokenSeen;
+  /** login methods and pending sign-ins: the database (default), or the primary process over IPC */
+  identitySource?: IdentitySource;
+  /** the managed CA's published CRLs: the database (default), or the primary process over IPC */
+  crls?: CrlSource;
+  /** with `socket`: the connection nginx describes in its request headers (lib/gateway/nginx-engine/peer.ts) */
+  connection?: (req: IncomingMessage) => ClientConnection;
 }
 
 /** The TLS listener and the per-request path; no database access (a worker process runs it as it is). */
 export async function createListener(opts: ListenerOptions): Promise<Gateway> {
-  const cache = new ContextCache(opts.identity, opts.source);
-  const { signer, sink } = opts;
+  const cache = new ContextCache(opts.identity, opts.source, opts.index);
+  const { signer } = opts;
+  const limits = resolveLimits(opts.limits);
   const jwks = JSON.stringify(signer.jwks);
   const jwksHeaders = { "content-type": "application/json", "cache-control": "public, max-age=300", "content-length": Buffer.byteLength(jwks) };
   const jwts = new Map<string, CachedJwt>();
-  const upstreams = new Upstreams();
+  const upstreams = new Upstreams({ originTimeoutMs: limits.originTimeoutMs });
+  const serviceTokens = new ServiceTokenAuth(opts.tokens, opts.tokenSeen ?? recordServiceTokenSeen);
+  const crlSource = opts.crls ?? databaseCrlSource;
+  const signIn = new GatewayIdentity({ signer, source: opts.identitySource ?? databaseIdentitySource });
+  const by = serverUri(opts.identity.cert);
   let listenPort = 0;
+  const issuerFor = (hostname: string) => opts.issuer ?? (listenPort === 443 ? `https://${hostname}` : `https://${hostname}:${listenPort}`);
 
   const reload = () => {
     cache.clear();
     jwts.clear();
+    serviceTokens.clear();
+    signIn.reload();
   };
 
   /** The cached token (no await on the hot path), or a promise of a freshly signed one. */
@@ -112,65 +176,195 @@ export async function createListener(opts: ListenerOptions): Promise<Gateway> {
     });
   }
 
+  const connectionOf = opts.connection ?? (opts.socket ? nginxConnection : tlsConnection);
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const socket = req.socket as TLSSocket;
-    const peer = peerInfo(socket);
-    peer.requests++;
-    const hostname = hostOf(req, socket);
-    const path = req.url || "/";
-    if (path.startsWith(JWKS_PATH) && (path.length === JWKS_PATH.length || path[JWKS_PATH.length] === "?")) {
+    const { peer, ip, auth } = connectionOf(req);
+    // nginx's auth_request (decide only): anything but the fast path's 200 is answered 403 and nginx hands the whole
+    // request to this path again, which logs and answers it. So nothing is logged or counted here unless it is fast.
+    let pending: AccessLogEntry | null = null;
+    const sink = auth ? (e: AccessLogEntry) => void (pending = e) : opts.sink;
+    const unknownSink = auth ? () => undefined : opts.unknownSink;
+    if (auth) res = refuseUnlessFast(res);
+    const hostname = hostOf(req, peer.sni);
+    const url = req.url || "/";
+    if (url.startsWith(JWKS_PATH) && (url.length === JWKS_PATH.length || url[JWKS_PATH.length] === "?")) {
       res.writeHead(200, jwksHeaders);
       res.end(jwks);
       return;
     }
-    const ip = unmap(socket.remoteAddress ?? "");
+    // The managed CA's CRL, for any hostname and without a client certificate (lib/gateway/crl).
+    if (url.startsWith(CRL_PREFIX) && (await serveCrl(req, res, url, crlSource))) return;
     const ctx = cache.peek(hostname) ?? (await cache.get(hostname));
-    const compiled = appForPath(ctx, path);
+    if (!ctx.known) {
+      // No certificate and no application knows this name: counted per hour, not one access-log row each.
+      unknownSink(hostname);
+      sendError(req, res, 404, { title: "Not found", message: "No application is configured for this address.", hostname });
+      return;
+    }
+    if (url.startsWith(ACCESS_PREFIX)) {
+      if (auth) return fastAnswer(res, null);
+      // The sign-in flow's pages (login, callback, get-identity, logout): lib/gateway/identity.
+      await signIn.route(req, res, { ctx, hostname, origin: originOf(req, hostname), issuer: issuerFor(hostname) });
+      return;
+    }
     const at = new Date();
-    const cert = await checkCertificate(ctx, peer.chain, at);
+    // The client certificate was requested and is validated for the TLS server name; a Host with another trust
+    // store is refused before any certificate rule runs (lib/access `misdirected`).
+    let tlsCtx: HostContext = ctx;
+    if (peer.sni !== hostname) {
+      tlsCtx = peer.sni ? (cache.peek(peer.sni) ?? (await cache.get(peer.sni))) : cache.unknown;
+      const why = misdirected(tlsCtx.known ? tlsCtx : null, ctx);
+      if (why !== null) {
+        const reason = `Misdirected request: ${why}`;
+        sink({ at, hostname, applicationId: null, applicationName: null, clientCn: null, serialNumber: null, decision: "deny", policyId: null, policyName: null, reason, ip: ip || null, chain: peer.chain });
+        sendError(req, res, 421, { title: "Misdirected request", message: why, hostname });
+        return;
+      }
+    }
+    const cert = await checkCertificate(tlsCtx, peer.chain, at);
     const clientCn = cert.context.commonName ?? null;
+    const target = normalizeTarget(url, String(req.headers.host ?? ""));
+    if (!target.ok) {
+      sink({
+        at, hostname, applicationId: null, applicationName: null, clientCn, serialNumber: cert.serial, decision: "deny",
+        policyId: null, policyName: null, reason: `Request target refused: ${target.error}`, ip: ip || null, chain: peer.chain,
+      });
+      sendError(req, res, 400, { title: "Bad request", message: `The request target was refused: ${target.error}.`, hostname });
+      return;
+    }
+    // CF-Access-Client-Id / -Secret (lib/gateway/service-token-auth): a valid token's id, or why they were refused.
+    const presented = presentedToken(req);
+    const tokenVerdict = presented ? serviceTokens.verify(presented, at.getTime()) : null;
+    const token = tokenVerdict === null || !("then" in tokenVerdict) ? tokenVerdict : await tokenVerdict;
+    // A signed-in person's session (lib/gateway/identity), read only for applications whose policies use an email and
+    // only without service-token credentials (strict service-token authentication never falls back to a session).
+    const identityApp = presented || !hostNeedsIdentity(ctx) ? null : appForPath(ctx, target.key);
+    let session: Session | null = null;
+    if (identityApp?.needsIdentity) {
+      const s = signIn.session(req, identityApp, issuerFor(hostname), at.getTime());
+      session = s === null || !("then" in s) ? s : await s;
+    }
+    const d = decideRequest(ctx, cert, {
+      key: target.key,
+      path: target.path,
+      ip,
+      ...(session ? { email: session.email } : {}),
+      ...(token ? (token.ok ? { serviceTokenId: token.token.id } : { credentialError: token.reason }) : {}),
+    });
+    const compiled = d.application;
     if (!compiled) {
       sink({
         at, hostname, applicationId: null, applicationName: null, clientCn, serialNumber: cert.serial, decision: "deny",
-        policyId: null, policyName: null, reason: "No application protects this hostname and path", ip: ip || null,
+        policyId: null, policyName: null, reason: "No application protects this hostname and path", ip: ip || null, path: target.path, chain: peer.chain,
       });
       sendError(req, res, 404, { title: "Not found", message: "No application is configured for this address.", hostname });
       return;
     }
-    const decision = evaluate(ctx, compiled, cert, ip, path);
-    const reason = reasonOf(decision, cert);
     const app = compiled.app;
-    const policy = decision.policy;
+    const policy = d.policy;
+    // No session where the policies need an email (lib/access `sign_in`; never for Bypass, Service Auth or a request
+    // that presented service-token credentials): sign in first.
+    if (d.outcome === "sign_in") {
+      if (auth) return fastAnswer(res, null);
+      sink({
+        at, hostname, applicationId: app.id, applicationName: app.name, clientCn, serialNumber: cert.serial, decision: "deny",
+        policyId: null, policyName: null, reason: d.reason, ip: ip || null, path: target.path, chain: peer.chain,
+      });
+      signIn.challenge(req, res, hostname, compiled);
+      return;
+    }
+    // lib/access: Bypass tells the origin nothing; certificate fields only from a chain that validated.
+    const bypass = d.outcome === "bypass";
+    const identity = d.identity;
+    const forwarded = d.decision === "allow" ? forwardedForRequest(ctx, cert, { leaf: identity ? peer.chain[0] : null, bypass, firstRequest: peer.requests === 1, by }) : null;
+    // The log names the service token a request presented (its Client ID is not a secret), or the signed-in email,
+    // and a certificate header left out as too large.
+    const reason = (token?.token ? `${d.reason} [service token ${JSON.stringify(token.token.name)}, ${token.token.clientId}]` : session ? `${d.reason} [signed in as ${session.email}]` : d.reason) + (forwarded ? forwardingNote(forwarded) : "");
     sink({
-      at, hostname, applicationId: app.id, applicationName: app.name, clientCn, serialNumber: cert.serial, decision: decision.decision,
-      policyId: policy?.id ?? null, policyName: policy?.name ?? null, reason, ip: ip || null,
+      at, hostname, applicationId: app.id, applicationName: app.name, clientCn, serialNumber: cert.serial, decision: d.decision,
+      policyId: policy?.id ?? null, policyName: policy?.name ?? null, reason, ip: ip || null, path: target.path, chain: peer.chain,
     });
-    if (decision.decision !== "allow") {
+    if (d.status === 401) {
+      // Strict: never a redirect to sign-in. Only a client that proved it holds a secret of the token learns why.
+      sendError(req, res, 401, { ...UNAUTHORIZED, ...(token && !token.ok && token.proven ? { reason: token.reason } : {}), hostname });
+      return;
+    }
+    if (d.decision !== "allow") {
       sendError(req, res, 403, { ...FORBIDDEN, reason, hostname });
       return;
     }
     if (!compiled.origin) {
-      sendError(req, res, 502, { title: "No origin", message: `The application "${app.name}" has no origin URL configured.`, hostname });
+      sendError(req, res, 502, { title: "No origin", message: `The application "${app.name}" has no valid origin URL configured.`, hostname });
       return;
     }
-    const issuer = opts.issuer ?? (listenPort === 443 ? `https://${hostname}` : `https://${hostname}:${listenPort}`);
-    const sub = cert.sha256 ? cert.sha256.replace(/:/g, "").toLowerCase() : "";
-    const ttl = compiled.sessionSeconds;
-    let jwt = tokenFor(`${app.id}|${sub}|${policy?.id}|${issuer}`, () => ({ aud: app.aud, iss: issuer, sub, common_name: clientCn ?? "", policy_id: policy?.id }), ttl, at.getTime());
-    if (typeof jwt !== "string") jwt = await jwt;
-    const setCookie = req.headers.cookie !== undefined && cookieValue(req, COOKIE_NAME) === jwt ? null : `${COOKIE_NAME}=${jwt}; Path=/; Max-Age=${Math.floor(ttl)}; Secure; HttpOnly; SameSite=Lax`;
-    upstreams.proxy(req, res, compiled.origin, originHeaders(req.headers, {
-      leaf: cert.context.valid ? peer.chain[0] : null,
-      chain: cert.issuers,
-      forwarding: ctx.forwarding,
-      firstRequest: peer.requests === 1,
+    let jwt: string | null = null;
+    let setCookie: string | null = null;
+    if (session && !bypass) {
+      // A signed-in person: the origin gets the session's own JWT (email, aud, iss, iat, exp); the cookie stays as it is.
+      jwt = session.token;
+    } else if (!bypass) {
+      const issuer = issuerFor(hostname);
+      // A service token is the identity when one authenticated: common_name = its Client ID and an empty sub, as
+      // Cloudflare's service-token JWTs; otherwise the validated certificate's.
+      const serviceToken = token?.ok ? token.token : null;
+      const sub = serviceToken ? "" : identity ? identity.sub : "";
+      const commonName = serviceToken ? serviceToken.clientId : identity ? (identity.commonName ?? "") : undefined;
+      const ttl = compiled.sessionSeconds;
+      const t = tokenFor(
+        `${app.id}|${sub}|${commonName ?? ""}|${policy?.id}|${issuer}`,
+        (): AccessClaims => ({ aud: app.aud, iss: issuer, sub, ...(commonName !== undefined ? { common_name: commonName } : {}), policy_id: policy?.id }),
+        ttl,
+        at.getTime(),
+      );
+      jwt = typeof t === "string" ? t : await t;
+      // Strict service-token authentication: no CF_Authorization cookie; the client keeps sending its headers.
+      setCookie = presented || (req.headers.cookie !== undefined && cookieValue(req, COOKIE_NAME) === jwt) ? null : `${COOKIE_NAME}=${jwt}; Path=/; Max-Age=${Math.floor(ttl)}; Secure; HttpOnly; SameSite=Lax`;
+    }
+    const headers = originHeaders(req.headers, {
+      certificate: forwarded ?? NOTHING_FORWARDED,
       jwt,
       clientIp: ip,
       host: req.headers.host ?? hostname,
-    }), setCookie, hostname);
+    });
+    if (auth) {
+      const fast = fastPath(req.headers, headers, compiled.origin, target.target, jwt, setCookie);
+      if (fast && pending) opts.sink(pending);
+      fastAnswer(res, fast);
+      return;
+    }
+    upstreams.proxy(req, res, compiled.origin, target.target, headers, setCookie, hostname);
   }
 
-  const server = https.createServer(
+  /** Open connections per client address (TCP, before TLS), for the per-address cap. */
+  const perIp = new Map<string, number>();
+  const onConnection = (socket: Socket) => {
+    const addr = socket.remoteAddress ?? "";
+    const n = (perIp.get(addr) ?? 0) + 1;
+    if (n > limits.maxConnectionsPerIp) {
+      socket.destroy();
+      return;
+    }
+    perIp.set(addr, n);
+    socket.once("close", () => {
+      const left = (perIp.get(addr) ?? 1) - 1;
+      if (left > 0) perIp.set(addr, left);
+      else perIp.delete(addr);
+    });
+  };
+
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    handle(req, res).catch((e) => {
+      console.error("[gateway] request failed:", (e as Error).message);
+      if (!res.headersSent) sendError(req, res, 503, { title: "Unavailable", message: "The gateway could not decide this request; try again.", hostname: hostOf(req, "") });
+      else res.destroy();
+    });
+  };
+  // Behind nginx (which holds the client connections and their timeouts): plain HTTP on a unix socket. nginx keeps
+  // idle upstream connections for 4 s, so this side keeps them longer and never closes one nginx is about to reuse.
+  const server = opts.socket
+    ? http.createServer({ keepAliveTimeout: 10_000, requestTimeout: 0, headersTimeout: Math.max(60_000, limits.headersTimeoutMs) }, onRequest)
+    : https.createServer(
     {
       cert: opts.identity.cert,
       key: opts.identity.key,
@@ -178,6 +372,12 @@ export async function createListener(opts: ListenerOptions): Promise<Gateway> {
       minVersion: "TLSv1.2",
       requestCert: true,
       rejectUnauthorized: false,
+      handshakeTimeout: limits.handshakeTimeoutMs,
+      headersTimeout: limits.headersTimeoutMs,
+      // The whole request (headers and body: a trickled body is answered 408); never shorter than the header timeout.
+      requestTimeout: Math.max(limits.requestTimeoutMs, limits.headersTimeoutMs),
+      // How often Node checks the two timeouts above (default 30 s, far coarser than a 15 s header timeout).
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(limits.headersTimeoutMs / 4))),
       SNICallback: (name, cb) => {
         // The built context answers at once; a hostname not built yet (or being rebuilt) waits for it.
         const hit = cache.peek(name);
@@ -188,24 +388,27 @@ export async function createListener(opts: ListenerOptions): Promise<Gateway> {
         );
       },
     },
-    (req, res) => {
-      handle(req, res).catch((e) => {
-        console.error("[gateway] request failed:", (e as Error).message);
-        if (!res.headersSent) sendError(req, res, 503, { title: "Unavailable", message: "The gateway could not decide this request; try again.", hostname: hostOf(req, req.socket as TLSSocket) });
-        else res.destroy();
-      });
-    },
+    onRequest,
   );
-  server.on("tlsClientError", () => undefined);
+  let closeUpgrades = () => undefined as void;
+  if (!opts.socket) {
+    server.on("tlsClientError", () => undefined);
+    closeUpgrades = acceptUpgrades(server, onRequest);
+    // Before the TLS server sees it: a connection over the cap costs no handshake.
+    server.prependListener("connection", onConnection);
+  }
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(opts.port, opts.host ?? "0.0.0.0", () => {
+    const listening = () => {
       server.off("error", reject);
       resolve();
-    });
+    };
+    if (opts.socket) server.listen(opts.socket, listening);
+    else server.listen(opts.port, opts.host ?? "0.0.0.0", listening);
   });
-  listenPort = (server.address() as AddressInfo).port;
+  // Behind nginx the public port is nginx's (the JWT issuer names it).
+  listenPort = opts.socket ? opts.port : (server.address() as AddressInfo).port;
 
   return {
     port: listenPort,
@@ -214,6 +417,7 @@ export async function createListener(opts: ListenerOptions): Promise<Gateway> {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
+        closeUpgrades();
       });
       await upstreams.close();
     },

@@ -6,6 +6,7 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:
 import { Pool, type Dispatcher } from "undici";
 import { clientResponseHeaderList } from "./headers";
 import { sendError } from "./responses";
+import { isUpgrade, proxyUpgrade } from "./websocket";
 
 interface Upstream {
   /** keep-alive connections to the origin (scheme://host:port), shared by the applications using it */
@@ -28,6 +29,7 @@ class ProxyHandler implements Dispatcher.DispatchHandler {
     private readonly res: ServerResponse,
     private readonly setCookie: string | null,
     private readonly hostname: string,
+    private readonly timeoutMs: number,
   ) {}
 
   /** The client went away before the response was complete: stop the origin request. */
@@ -69,8 +71,16 @@ class ProxyHandler implements Dispatcher.DispatchHandler {
     if (this.done) return;
     this.done = true;
     const res = this.res;
-    if (!res.headersSent && !res.destroyed) sendError(this.req, res, 502, { title: "Bad gateway", message: `The origin could not be reached (${e.message}).`, hostname: this.hostname });
-    else res.destroy();
+    if (res.headersSent || res.destroyed) {
+      // Mid-response (the origin reset or went away): close the client's connection so it sees the answer is cut short.
+      res.destroy();
+      return;
+    }
+    if ((e as { code?: string }).code === "UND_ERR_HEADERS_TIMEOUT") {
+      sendError(this.req, res, 504, { title: "Gateway timeout", message: `The origin did not answer within ${this.timeoutMs / 1000} seconds.`, hostname: this.hostname });
+    } else {
+      sendError(this.req, res, 502, { title: "Bad gateway", message: `The origin could not be reached (${e.message}).`, hostname: this.hostname });
+    }
   }
 }
 
@@ -81,6 +91,12 @@ class ProxyHandler implements Dispatcher.DispatchHandler {
 export class Upstreams {
   private readonly pools = new Map<string, Pool>();
   private readonly byUrl = new WeakMap<URL, Upstream>();
+  private readonly timeoutMs: number;
+
+  /** `originTimeoutMs`: how long the origin may take to send its response headers (then 504); lib/gateway/limits. */
+  constructor(opts: { originTimeoutMs?: number } = {}) {
+    this.timeoutMs = opts.originTimeoutMs ?? 100_000;
+  }
 
   private of(origin: URL): Upstream {
     let u = this.byUrl.get(origin);
@@ -88,8 +104,9 @@ export class Upstreams {
       const key = origin.origin;
       let pool = this.pools.get(key);
       if (!pool) {
-        // No header/body timeouts (as the http.Agent it replaces): long polls and slow downloads are the origin's business.
-        pool = new Pool(key, { connections: 256, headersTimeout: 0, bodyTimeout: 0 });
+        // The response headers within the origin timeout (504 otherwise); no body timeout: a slow download that is
+        // under way is the origin's business.
+        pool = new Pool(key, { connections: 256, headersTimeout: this.timeoutMs, bodyTimeout: 0 });
         this.pools.set(key, pool);
       }
       u = { pool, base: origin.pathname.replace(/\/$/, "") };
@@ -98,17 +115,25 @@ export class Upstreams {
     return u;
   }
 
-  /** Send an allowed request to `origin` (the compiled application's URL object). */
-  proxy(req: IncomingMessage, res: ServerResponse, origin: URL, headers: OutgoingHttpHeaders, setCookie: string | null, hostname: string): void {
+  /**
+   * Send an allowed request to `origin` (the compiled application's URL object). `target` is the normalised path and
+   * query (lib/access/path): the origin gets the path the decision was made on, never the raw request target.
+   */
+  proxy(req: IncomingMessage, res: ServerResponse, origin: URL, target: string, headers: OutgoingHttpHeaders, setCookie: string | null, hostname: string): void {
     const u = this.of(origin);
+    if (isUpgrade(req)) {
+      // A WebSocket (or other Upgrade) request the decision allowed: its own connection to the origin (./websocket).
+      proxyUpgrade(req, res, new URL(u.base ? `${u.base}${target}` : target, origin), headers, hostname, this.timeoutMs);
+      return;
+    }
     // undici refuses Expect (this server already answered the client's 100-continue).
     if (headers.expect !== undefined) delete headers.expect;
-    const handler = new ProxyHandler(req, res, setCookie, hostname);
+    const handler = new ProxyHandler(req, res, setCookie, hostname, this.timeoutMs);
     res.once("close", handler.clientClosed);
     // A request without a body (no Content-Length, no Transfer-Encoding: GET, HEAD…) sends none.
     const h = req.headers;
     const body = h["content-length"] === undefined && h["transfer-encoding"] === undefined ? null : req;
-    u.pool.dispatch({ method: req.method ?? "GET", path: u.base ? `${u.base}${req.url || "/"}` : req.url || "/", headers: headers as Record<string, string | string[]>, body }, handler);
+    u.pool.dispatch({ method: req.method ?? "GET", path: u.base ? `${u.base}${target}` : target, headers: headers as Record<string, string | string[]>, body }, handler);
   }
 
   async close(): Promise<void> {

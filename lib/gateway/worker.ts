@@ -1,10 +1,16 @@
 /**
  * A gateway worker process (started by lib/gateway/cluster.ts). It never opens the database: the hostname
- * configuration and the signing key come from the primary over IPC, and access-log rows go back to it in batches
- * (every 100 ms, or 200 rows).
+ * configuration, the set of configured hostnames, the service tokens and the signing key come from the primary over IPC, and access-log
+ * rows go back to it in batches (every 100 ms, or 200 rows), with the per-hour counts of requests for unknown
+ * hostnames. The sign-in flow's login methods and pending sign-ins are asked for over IPC too (`identity` calls).
  */
 import type { AccessLogEntry } from "../domain/access-log";
-import type { HostConfig, HostConfigSource } from "./context";
+import type { HostConfig, HostConfigSource, HostIndexSource } from "./context";
+import type { GatewayServiceToken } from "../domain/service-tokens";
+import type { StoredCrl } from "../domain/managed-ca/publish";
+import type { CrlSource } from "./crl";
+import type { ServiceTokenSource } from "./service-token-auth";
+import { forwardingIdentitySource, type IdentityCall } from "./identity/source";
 import type { ToPrimary, ToWorker } from "./ipc";
 import { signerFromKey } from "./jwt";
 import { createListener, type Gateway } from "./server";
@@ -19,31 +25,83 @@ const send = (m: ToPrimary): Promise<void> =>
   });
 
 let rows: AccessLogEntry[] = [];
+/** unknown-hostname requests per UTC hour (ms) since the last flush */
+let unknown = new Map<number, { requests: number; sample: string }>();
 let timer: NodeJS.Timeout | null = null;
 function flushLog(): Promise<void> {
   if (timer) {
     clearTimeout(timer);
     timer = null;
   }
-  if (!rows.length) return Promise.resolve();
-  const batch = rows;
-  rows = [];
-  return send({ t: "log", rows: batch });
+  const sends: Promise<void>[] = [];
+  if (unknown.size) {
+    const counts = [...unknown].map(([hour, c]) => ({ hour, ...c }));
+    unknown = new Map();
+    sends.push(send({ t: "unknown", counts }));
+  }
+  if (rows.length) {
+    const batch = rows;
+    rows = [];
+    sends.push(send({ t: "log", rows: batch }));
+  }
+  return Promise.all(sends).then(() => undefined);
 }
 function sink(entry: AccessLogEntry) {
   rows.push(entry);
   if (rows.length >= LOG_BATCH) flushLog();
   else timer ??= setTimeout(() => void flushLog(), LOG_FLUSH_MS);
 }
+function unknownSink(hostname: string) {
+  const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000;
+  const c = unknown.get(hour);
+  if (c) {
+    c.requests++;
+    c.sample = hostname;
+  } else unknown.set(hour, { requests: 1, sample: hostname });
+  timer ??= setTimeout(() => void flushLog(), LOG_FLUSH_MS);
+}
 
 let nextId = 0;
 const pending = new Map<number, { resolve: (c: HostConfig) => void; reject: (e: Error) => void }>();
+const pendingIndex = new Map<number, { resolve: (hosts: string[]) => void; reject: (e: Error) => void }>();
+const pendingIdentity = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+const pendingCrls = new Map<number, { resolve: (crl: StoredCrl | null) => void; reject: (e: Error) => void }>();
+const pendingTokens = new Map<number, { resolve: (tokens: GatewayServiceToken[]) => void; reject: (e: Error) => void }>();
 const source: HostConfigSource = (hostname) =>
   new Promise((resolve, reject) => {
     const id = ++nextId;
     pending.set(id, { resolve, reject });
     send({ t: "need", id, hostname });
   });
+const index: HostIndexSource = () =>
+  new Promise((resolve, reject) => {
+    const id = ++nextId;
+    pendingIndex.set(id, { resolve, reject });
+    send({ t: "need-index", id });
+  });
+
+const tokens: ServiceTokenSource = () =>
+  new Promise((resolve, reject) => {
+    const id = ++nextId;
+    pendingTokens.set(id, { resolve, reject });
+    send({ t: "need-tokens", id });
+  });
+
+const crls: CrlSource = (caId) =>
+  new Promise((resolve, reject) => {
+    const id = ++nextId;
+    pendingCrls.set(id, { resolve, reject });
+    send({ t: "need-crl", id, caId });
+  });
+
+const identitySource = forwardingIdentitySource(
+  (call: IdentityCall) =>
+    new Promise((resolve, reject) => {
+      const id = ++nextId;
+      pendingIdentity.set(id, { resolve, reject });
+      send({ t: "identity", id, call });
+    }),
+);
 
 let gateway: Gateway | null = null;
 
@@ -51,7 +109,7 @@ process.on("message", (m: ToWorker) => {
   switch (m.t) {
     case "init":
       signerFromKey(m.key)
-        .then((signer) => createListener({ port: m.port, host: m.host, identity: m.identity, issuer: m.issuer ?? undefined, signer, source, sink }))
+        .then((signer) => createListener({ port: m.port, host: m.host, identity: m.identity, issuer: m.issuer ?? undefined, limits: m.limits, ...(m.socket ? { socket: m.socket } : {}), signer, source, index, sink, unknownSink, tokens, tokenSeen: (id: string, at: number) => void send({ t: "token-seen", id, at }), identitySource, crls }))
         .then(
           (gw) => {
             gateway = gw;
@@ -68,6 +126,42 @@ process.on("message", (m: ToWorker) => {
       if (p) {
         if (m.config) p.resolve(m.config);
         else p.reject(new Error(m.error ?? "no configuration"));
+      }
+      break;
+    }
+    case "index": {
+      const p = pendingIndex.get(m.id);
+      pendingIndex.delete(m.id);
+      if (p) {
+        if (m.hosts) p.resolve(m.hosts);
+        else p.reject(new Error(m.error ?? "no hostname index"));
+      }
+      break;
+    }
+    case "tokens": {
+      const p = pendingTokens.get(m.id);
+      pendingTokens.delete(m.id);
+      if (p) {
+        if (m.tokens) p.resolve(m.tokens);
+        else p.reject(new Error(m.error ?? "no service tokens"));
+      }
+      break;
+    }
+    case "crl": {
+      const p = pendingCrls.get(m.id);
+      pendingCrls.delete(m.id);
+      if (p) {
+        if (m.error === undefined) p.resolve(m.crl ?? null);
+        else p.reject(new Error(m.error));
+      }
+      break;
+    }
+    case "identity": {
+      const p = pendingIdentity.get(m.id);
+      pendingIdentity.delete(m.id);
+      if (p) {
+        if (m.error === undefined) p.resolve(m.value);
+        else p.reject(new Error(m.error));
       }
       break;
     }

@@ -97,6 +97,12 @@ export const schemas: Record<string, Schema> = {
       hostname: { type: "string" },
       china_network: { type: "boolean" },
       client_certificate_forwarding: { type: "boolean" },
+      forwarding_presets: {
+        type: "array",
+        maxItems: 3,
+        items: { type: "string", enum: ["rfc9440", "tls_client_auth", "xfcc"] },
+        description: "Extra certificate headers for the origin: RFC 9440, Cloudflare's TLS client auth headers, Envoy's X-Forwarded-Client-Cert. Omitted in an update: left as they are.",
+      },
     },
   },
   HostnameSettingsUpdate: {
@@ -145,6 +151,7 @@ export const schemas: Record<string, Schema> = {
       type: { const: "self_hosted" },
       session_duration: { type: "string" },
       policies: { type: "array", items: ref("AppPolicy"), description: "Expanded policies in precedence order" },
+      allowed_idps: { type: "array", items: uuid, description: "Login methods offered for signing in at the gateway; empty: every login method" },
       created_at: dateTime,
       updated_at: dateTime,
     },
@@ -163,6 +170,11 @@ export const schemas: Record<string, Schema> = {
         items: {
           oneOf: [uuid, { type: "object", required: ["id"], properties: { id: uuid, precedence: { type: "integer", minimum: 1 } } }],
         },
+      },
+      allowed_idps: {
+        type: "array",
+        items: uuid,
+        description: "Login methods (Settings → Login methods) the gateway offers for this application; empty or null: every login method. Absent on update: unchanged.",
       },
     },
   },

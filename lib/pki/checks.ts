@@ -1,6 +1,7 @@
 /** Per-certificate upload checks (design.md §3.2 and §3.4). */
 import { certLabel } from "./describe";
 import { EKU, SUPPORTED_CRITICAL_EXTENSIONS, KU, signatureAlgorithmInfo } from "./oids";
+import { keyIdentifierProblems, structureProblems } from "./structure";
 import type { PkiIssue } from "./types";
 import type { ParsedCertificate } from "./x509";
 
@@ -76,6 +77,12 @@ export function checkCertificate(cert: ParsedCertificate, index: number, now: Da
       add("error", "unhandled_critical_extension", `${label} has an unknown critical extension ${ext.oid}; clients would reject it.`);
     }
   }
+
+  // Refused in a path, except in its trust anchor (./validate): so an error for an intermediate, a warning for a root.
+  for (const p of structureProblems(cert, label)) if (p.code !== "ku_key_cert_sign_invalid_for_non_ca") add(cert.selfIssued ? "warning" : "error", p.code, p.detail);
+  // RFC 5280 requires key identifiers of conforming CAs; clients may still build the chain by name, so only a warning
+  // here (an error at the gateway under the hostname's Strict option).
+  for (const p of keyIdentifierProblems(cert, label, cert.selfIssued)) add("warning", p.code, p.detail);
 
   const t = now.getTime();
   if (t > cert.notAfter.getTime()) {

@@ -14,10 +14,12 @@ import {
   unsignedInt,
   whole,
 } from "./der";
-import { parseName, type ParsedName } from "./names";
+import { cachedLoadCrls, type LoadedCrls } from "./crl-cache";
+import { parseIssuingDistributionPoint, type IssuingDistributionPoint } from "./distribution-points";
+import { parseGeneralName, parseName, type ParsedName } from "./names";
 import { EXT } from "./oids";
 import { decodeBase64 } from "./pem";
-import { looksLikeDer } from "./x509";
+import { looksLikeDer, serialKeyOf } from "./x509";
 
 export const REASONS = [
   "unspecified",
@@ -49,10 +51,24 @@ export interface ParsedCrl {
   issuer: ParsedName;
   thisUpdate: Date;
   nextUpdate: Date | null;
-  /** Keyed by colon-hex serial (as ParsedCertificate.serialHex). */
+  /** Keyed by colon-hex serial (as ParsedCertificate.serialHex), for display. */
   revoked: Map<string, RevokedEntry>;
+  /**
+   * What revocation looks up (`revokedEntry`): certificate issuer (canonical name key) → serial as encoded
+   * (`serialKeyOf`) → entry. The certificate issuer is the CRL issuer unless an indirect CRL's
+   * certificateIssuer entry extension says otherwise.
+   */
+  revokedByKey: Map<string, Map<string, RevokedEntry>>;
+  /** The full Issuing Distribution Point, when present. */
+  idp: IssuingDistributionPoint | null;
+  /** A delta CRL (deltaCRLIndicator present). */
+  delta: boolean;
   authorityKeyId: Uint8Array | null;
-  /** Issuing distribution point scope, when present. */
+  /**
+   * Issuing distribution point scope, when present. `unsupported` means the scope also depends on distribution point
+   * names, reasons or indirect issuers (see `idp`): a consumer that does not evaluate those must not treat the CRL as
+   * complete.
+   */
   scope: { onlyUser: boolean; onlyCA: boolean; unsupported: boolean } | null;
   /** Critical CRL or entry extensions we do not implement (delta CRLs, indirect CRLs...). */
   unhandledCritical: string[];
@@ -65,7 +81,10 @@ const HANDLED_CRL_EXTENSIONS = new Set<string>([
   EXT.issuingDistributionPoint,
   EXT.freshestCrl,
 ]);
-const HANDLED_ENTRY_EXTENSIONS = new Set<string>([EXT.crlReason, EXT.invalidityDate]);
+const HANDLED_ENTRY_EXTENSIONS = new Set<string>([EXT.crlReason, EXT.invalidityDate, EXT.certificateIssuer]);
+
+/** The entry of `crl` for the certificate of `issuerKey` (canonical name key) with serial `serialKey` (as encoded). */
+export const revokedEntry = (crl: ParsedCrl, issuerKey: string, serialKey: string) => crl.revokedByKey.get(issuerKey)?.get(serialKey);
 
 function readExtensions(buf: Uint8Array, seqStart: number, seqEnd: number) {
   const seq = readTlv(buf, seqStart, seqEnd);
@@ -107,49 +126,73 @@ export function parseCrlDer(der: Uint8Array): ParsedCrl {
     thisUpdate,
     nextUpdate,
     revoked: new Map(),
+    revokedByKey: new Map(),
+    idp: null,
+    delta: false,
     authorityKeyId: null,
     scope: null,
     unhandledCritical: [],
   };
-  if (parts[i]?.tag === TAG.SEQUENCE) {
-    for (const entry of children(der, parts[i++])) {
+  const entriesT = parts[i]?.tag === TAG.SEQUENCE ? parts[i++] : null;
+  const extWrap = parts[i];
+  if (extWrap?.tag === 0xa0) {
+    const seen = new Set<string>();
+    for (const ext of readExtensions(der, extWrap.contentStart, extWrap.end)) {
+      if (seen.has(ext.oid)) crl.unhandledCritical.push(`${ext.oid} (duplicate)`);
+      seen.add(ext.oid);
+      if (ext.oid === EXT.authorityKeyIdentifier) {
+        for (const c of children(ext.value, readTlv(ext.value, 0))) if (c.tag === 0x80) crl.authorityKeyId = content(ext.value, c);
+      } else if (ext.oid === EXT.issuingDistributionPoint) {
+        const idp = parseIssuingDistributionPoint(ext.value);
+        crl.idp = idp;
+        crl.scope = { onlyUser: idp.onlyUser, onlyCA: idp.onlyCA, unsupported: idp.name !== null || idp.reasons !== null || idp.indirect || idp.onlyAttribute };
+      } else if (ext.oid === EXT.deltaCrlIndicator) {
+        crl.delta = true;
+        crl.unhandledCritical.push(ext.oid);
+      } else if (ext.critical && !HANDLED_CRL_EXTENSIONS.has(ext.oid)) {
+        crl.unhandledCritical.push(ext.oid);
+      }
+    }
+  }
+  if (entriesT) {
+    // In an indirect CRL an entry's certificateIssuer applies to it and to the following entries (§5.3.3).
+    let bySerial = new Map<string, RevokedEntry>();
+    crl.revokedByKey.set(issuer.key, bySerial);
+    for (const entry of children(der, entriesT)) {
       const [serialT, dateT, extT] = children(der, entry);
-      const serialNumber = hexColon(unsignedInt(content(der, serialT)));
+      const serialRaw = content(der, expectTag(serialT, TAG.INTEGER, "userCertificate"));
+      const serialNumber = hexColon(unsignedInt(serialRaw));
       const e: RevokedEntry = { serialNumber, revocationDate: readTime(der, dateT).toISOString() };
       if (extT) {
         for (const ext of readExtensions(der, extT.start, extT.end)) {
           if (ext.oid === EXT.crlReason) e.reason = REASONS[ext.value[ext.value.length - 1]] ?? "unspecified";
-          else if (ext.critical && !HANDLED_ENTRY_EXTENSIONS.has(ext.oid)) crl.unhandledCritical.push(ext.oid);
+          else if (ext.oid === EXT.certificateIssuer && crl.idp?.indirect) {
+            const dn = children(ext.value, readTlv(ext.value, 0)).map((g) => parseGeneralName(ext.value, g)).find((g) => g.type === "dn");
+            if (dn?.type === "dn") {
+              const known = crl.revokedByKey.get(dn.name.key);
+              if (known) bySerial = known;
+              else crl.revokedByKey.set(dn.name.key, (bySerial = new Map()));
+            }
+          } else if (ext.critical && !HANDLED_ENTRY_EXTENSIONS.has(ext.oid)) crl.unhandledCritical.push(ext.oid);
+          else if (ext.oid === EXT.certificateIssuer) crl.unhandledCritical.push(`${ext.oid} (certificateIssuer in a CRL that is not indirect)`);
         }
       }
       crl.revoked.set(serialNumber, e);
-    }
-  }
-  const extWrap = parts[i];
-  if (extWrap?.tag === 0xa0) {
-    for (const ext of readExtensions(der, extWrap.contentStart, extWrap.end)) {
-      if (ext.oid === EXT.authorityKeyIdentifier) {
-        for (const c of children(ext.value, readTlv(ext.value, 0))) if (c.tag === 0x80) crl.authorityKeyId = content(ext.value, c);
-      } else if (ext.oid === EXT.issuingDistributionPoint) {
-        const scope = { onlyUser: false, onlyCA: false, unsupported: false };
-        for (const f of children(ext.value, readTlv(ext.value, 0))) {
-          const n = f.tag & 0x1f;
-          const on = f.end > f.contentStart && ext.value[f.contentStart] !== 0;
-          if (n === 1) scope.onlyUser = on;
-          else if (n === 2) scope.onlyCA = on;
-          else if (n === 3 || (n === 4 && on) || (n === 5 && on)) scope.unsupported = true;
-        }
-        crl.scope = scope;
-      } else if (ext.oid === EXT.deltaCrlIndicator || (ext.critical && !HANDLED_CRL_EXTENSIONS.has(ext.oid))) {
-        crl.unhandledCritical.push(ext.oid);
-      }
+      bySerial.set(serialKeyOf(serialRaw.length, serialNumber), e);
     }
   }
   return crl;
 }
 
-/** Load CRLs from PEM ("X509 CRL" blocks), DER, or bare base64. */
-export function loadCrls(input: string | Uint8Array): { crls: ParsedCrl[]; errors: string[] } {
+/**
+ * Load CRLs from PEM ("X509 CRL" blocks), DER, or bare base64. Parsed once per distinct input and shared
+ * (./crl-cache): the returned ParsedCrl objects are frozen and must not be changed.
+ */
+export function loadCrls(input: string | Uint8Array): LoadedCrls {
+  return cachedLoadCrls(input, parseCrlInput);
+}
+
+function parseCrlInput(input: string | Uint8Array): LoadedCrls {
   const crls: ParsedCrl[] = [];
   const errors: string[] = [];
   const tryParse = (der: Uint8Array, what: string) => {

@@ -28,3 +28,4 @@ export { parseCrl, verifyCrlAgainstChain, type CrlInfo, type CrlChainCheck } fro
 export type { RevokedEntry } from "./crl";
 export { VERIFY_ERRORS, type VerifyError, type VerifyErrorCode } from "./verify-errors";
 export type { PkiInput } from "./path";
+export { crlCacheStats, configureCrlCache, clearCrlCache, type CrlCacheStats, type CrlCacheLimits } from "./crl-cache";

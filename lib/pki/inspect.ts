@@ -8,7 +8,7 @@ import { analyzeChain } from "./chain";
 import { checkCertificate } from "./checks";
 import { certLabel, describeCertificate } from "./describe";
 import { fingerprints } from "./links";
-import { splitInput, toPem, type PemBlock } from "./pem";
+import { splitInput, type PemBlock } from "./pem";
 import { verdictOf, type InspectResult, type PkiIssue } from "./types";
 import { parseCertificate, type ParsedCertificate } from "./x509";
 
@@ -107,7 +107,8 @@ export async function inspectParsed(
     issues,
     verdict: verdictOf(issues),
     reorder: chain.reorder,
-    normalizedPem: certs.map((c) => toPem(c.der)).join(""),
+    // describeCertificate already encoded each certificate (toPem of the same DER).
+    normalizedPem: certificates.map((c) => c.pem).join(""),
     expiresOn,
     fingerprint: certificates.length ? `MD5 Fingerprint=${certificates[0].md5Fingerprint}` : null,
   };

@@ -7,9 +7,18 @@
 import { canonValue, commonName, emailAddresses, type GeneralName } from "./names";
 import type { NameConstraints, ParsedCertificate } from "./x509";
 
-export type NcViolation = { code: "permitted_violation" | "excluded_violation"; name: string };
+export type NcViolation = {
+  code: "permitted_violation" | "excluded_violation" | "unsupported_constraint_type" | "unspecified";
+  name: string;
+};
 
-type Name = { type: GeneralName["type"]; value: string; bytes?: Uint8Array; rdnKeys?: string[] };
+/**
+ * OpenSSL's NAME_CHECK_MAX: when (names of a certificate) × (subtrees of the constraint) exceeds it the check is
+ * refused outright instead of being run, so a crafted chain cannot make validation take seconds.
+ */
+export const NAME_CHECK_MAX = 1 << 20;
+
+type Name = { type: GeneralName["type"]; value: string; bytes?: Uint8Array; rdnKeys?: string[]; typeId?: string; tagNo?: number };
 
 const HOSTLIKE = /^(?=.{1,253}$)([a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\.)+[a-z0-9_-]{1,63}$/i;
 
@@ -29,6 +38,9 @@ function namesOf(cert: ParsedCertificate, isLeaf: boolean): Name[] {
   for (const g of cert.subjectAltNames ?? []) {
     if (g.type === "ip") out.push({ type: "ip", value: g.value, bytes: g.bytes });
     else if (g.type === "dn") out.push({ type: "dn", value: g.value, rdnKeys: rdnKeys(g.name) });
+    // An SmtpUTF8Mailbox otherName is constrained as an rfc822Name (OpenSSL nc_email_eai).
+    else if (g.type === "other" && g.mailbox !== undefined) out.push({ type: "email", value: g.mailbox });
+    else if (g.type === "other") out.push({ type: "other", value: g.value, typeId: g.typeId, tagNo: g.tagNo });
     else out.push({ type: g.type, value: g.value });
   }
   if (isLeaf && !(cert.subjectAltNames ?? []).some((g) => g.type === "dns")) {
@@ -76,7 +88,14 @@ function ipMatch(bytes: Uint8Array | undefined, base: GeneralName): boolean {
   return true;
 }
 
-function matches(name: Name, base: GeneralName): boolean {
+/** A subtree of the same kind as the name (an otherName only with the same type-id, as OpenSSL nc_match). */
+function sameType(name: Name, base: GeneralName): boolean {
+  if (base.type !== name.type) return false;
+  if (base.type !== "other") return true;
+  return base.tagNo === name.tagNo && base.typeId === name.typeId;
+}
+
+function matches(name: Name, base: GeneralName, baseRdns: string[] | undefined): boolean {
   switch (base.type) {
     case "dns":
       return dnsMatch(name.value, base.value);
@@ -91,7 +110,7 @@ function matches(name: Name, base: GeneralName): boolean {
     case "ip":
       return ipMatch(name.bytes, base);
     case "dn": {
-      const want = rdnKeys(base.name);
+      const want = baseRdns ?? [];
       const have = name.rdnKeys ?? [];
       return want.length <= have.length && want.every((k, i) => have[i] === k);
     }
@@ -105,12 +124,24 @@ export function checkNameConstraints(
   nc: NameConstraints,
   isLeaf: boolean,
 ): NcViolation | null {
-  for (const name of namesOf(cert, isLeaf)) {
-    const permitted = nc.permitted.filter((s) => s.base.type === name.type);
-    if (permitted.length && !permitted.some((s) => matches(name, s.base)))
-      return { code: "permitted_violation", name: `${name.type}:${name.value}` };
-    if (nc.excluded.some((s) => s.base.type === name.type && matches(name, s.base)))
-      return { code: "excluded_violation", name: `${name.type}:${name.value}` };
+  const names = namesOf(cert, isLeaf);
+  const subtrees = nc.permitted.length + nc.excluded.length;
+  const counted = cert.subject.rdns.reduce((n, r) => n + r.length, 0) + (cert.subjectAltNames?.length ?? 0);
+  if (counted > 0 && subtrees > Math.floor(NAME_CHECK_MAX / counted))
+    return { code: "unspecified", name: `${counted} names × ${subtrees} name-constraint subtrees (more than ${NAME_CHECK_MAX} comparisons)` };
+  const prep = (list: NameConstraints["permitted"]) => list.map((s) => ({ base: s.base, rdns: s.base.type === "dn" ? rdnKeys(s.base.name) : undefined }));
+  const permitted = prep(nc.permitted);
+  const excluded = prep(nc.excluded);
+  for (const name of names) {
+    const perm = permitted.filter((s) => sameType(name, s.base));
+    const excl = excluded.filter((s) => sameType(name, s.base));
+    if (name.type === "other") {
+      // OpenSSL cannot match otherName (other than SmtpUTF8Mailbox) and refuses when a subtree of its type exists.
+      if (perm.length || excl.length) return { code: "unsupported_constraint_type", name: `otherName ${name.typeId ?? `tag ${name.tagNo}`}` };
+      continue;
+    }
+    if (perm.length && !perm.some((s) => matches(name, s.base, s.rdns))) return { code: "permitted_violation", name: `${name.type}:${name.value}` };
+    if (excl.some((s) => matches(name, s.base, s.rdns))) return { code: "excluded_violation", name: `${name.type}:${name.value}` };
   }
   return null;
 }

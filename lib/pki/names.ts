@@ -79,7 +79,10 @@ export type GeneralName =
   | { type: "uri"; value: string }
   | { type: "ip"; value: string; bytes: Uint8Array }
   | { type: "dn"; value: string; name: ParsedName }
-  | { type: "other"; value: string; tagNo: number };
+  | { type: "other"; value: string; tagNo: number; typeId?: string; mailbox?: string };
+
+/** id-on-SmtpUTF8Mailbox (RFC 9598): the only otherName that name constraints (as rfc822Name) apply to. */
+export const OID_SMTP_UTF8_MAILBOX = "1.3.6.1.5.5.7.8.9";
 
 function ipText(b: Uint8Array): string {
   if (b.length === 4) return Array.from(b).join(".");
@@ -112,6 +115,17 @@ export function parseGeneralName(buf: Uint8Array, t: Tlv): GeneralName {
       const inner = readTlv(buf, t.contentStart, t.end);
       const name = parseName(buf, inner);
       return { type: "dn", value: name.text, name };
+    }
+    case 0: {
+      // otherName ::= SEQUENCE { type-id OID, value [0] EXPLICIT ANY }
+      const [typ, val] = children(buf, t);
+      const typeId = typ ? readOid(buf, typ) : "";
+      let mailbox: string | undefined;
+      if (typeId === OID_SMTP_UTF8_MAILBOX && val) {
+        const inner = readTlv(buf, val.contentStart, val.end);
+        mailbox = decodeString(inner.tag, content(buf, inner));
+      }
+      return { type: "other", value: mailbox !== undefined ? `othername:SmtpUTF8Mailbox:${mailbox}` : `othername:${typeId}`, tagNo, typeId, mailbox };
     }
     default:
       return { type: "other", value: `othername:<tag ${tagNo}>`, tagNo };

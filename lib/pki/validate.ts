@@ -8,13 +8,17 @@
  */
 import { certLabel, describeCertificate } from "./describe";
 import { checkSignedBy, fingerprints, isSelfSigned } from "./links";
-import { checkNameConstraints } from "./nameconstraints";
+import { checkNameConstraints, type NcViolation } from "./nameconstraints";
+import { keyIdentifierProblems, structureProblems } from "./structure";
 import { EKU, KU, SUPPORTED_CRITICAL_EXTENSIONS } from "./oids";
 import { buildPath, createTrustStore, parseCertificates, type PkiInput, type TrustStore } from "./path";
 import { checkRevocation } from "./revocation";
 import type { CertificateSummary } from "./types";
 import { verifyError, type VerifyError, type VerifyErrorCode } from "./verify-errors";
 import type { ParsedCertificate } from "./x509";
+import { errorsAt, finalize } from "./finalize";
+
+export { errorsAt, finalize };
 
 export type Purpose = "client" | "any";
 
@@ -50,11 +54,18 @@ export interface ValidateOptions {
   purpose?: Purpose;
 }
 
+/** Options of the time-independent part of validation. */
+export interface CoreOptions {
+  /** Like `openssl verify -x509_strict`: missing Authority/Subject Key Identifiers (RFC 5280 §4.2.1.1-2) are errors. */
+  strict?: boolean;
+}
+
 export type Op =
   | { kind: "error"; error: VerifyError }
   | { kind: "step"; step: ValidationStep }
   | { kind: "certTime"; depth: number; label: string; notBefore: number; notAfter: number; from: string; to: string }
-  | { kind: "crlTime"; depth: number; label: string; thisUpdate: number; nextUpdate: number | null; next: string; issued: string };
+  | { kind: "crlTime"; depth: number; label: string; thisUpdate: number; nextUpdate: number | null; next: string; issued: string }
+  | { kind: "signerTime"; depth: number; label: string; subject: string; notBefore: number; notAfter: number };
 
 export interface Core {
   ops: Op[];
@@ -70,6 +81,7 @@ export async function computeCore(
   untrustedInputs: PkiInput[],
   store: TrustStore,
   purpose: Purpose,
+  options: CoreOptions = {},
 ): Promise<Core> {
   const ops: Op[] = [];
   const step = (id: string, label: string, ok: boolean, detail: string) => ops.push({ kind: "step", step: { id, label, ok, detail } });
@@ -105,6 +117,12 @@ export async function computeCore(
     const unknown = c.extensions.filter((e) => e.critical && !SUPPORTED_CRITICAL_EXTENSIONS.has(e.oid)).map((e) => e.oid);
     step(`critical:${i}`, `${L(i)}: critical extensions`, unknown.length === 0, unknown.length ? `Unhandled critical extension(s): ${unknown.join(", ")}.` : "All critical extensions are understood.");
     if (unknown.length) fail("unhandled_critical_extension", i, `${L(i)} has unhandled critical extension(s) ${unknown.join(", ")}.`);
+    // A trust anchor is an input to path validation (§6.1.1 (d)), not a certificate it checks: public roots with
+    // serial 0 stay usable. Strict (like -x509_strict) still wants its key identifier.
+    const anchor = i === n - 1 && built.complete;
+    const structure = [...(anchor ? [] : structureProblems(c, L(i))), ...(options.strict ? keyIdentifierProblems(c, L(i), i === n - 1) : [])];
+    step(`structure:${i}`, `${L(i)}: structure (RFC 5280)`, structure.length === 0, structure.length ? structure.map((p) => p.detail).join(" ") : options.strict ? "Serial, extensions and key identifiers are well-formed." : "Serial and extensions are well-formed.");
+    for (const p of structure) fail(p.code, i, p.detail);
     if (i > 0) {
       const bc = c.basicConstraints;
       const v1Root = c.version === 1 && (await isSelfSigned(c));
@@ -141,30 +159,33 @@ export async function computeCore(
 
   // 2. Revocation (all certificates, like -crl_check_all) when CRLs were supplied.
   if (store.crlCheck) {
+    const revocationContext = { pool: [...clientIntermediates, ...extra.certs], anchor: built.complete ? path[n - 1] : null };
     for (let i = 0; i < n; i++) {
       const issuer = i + 1 < n ? path[i + 1] : (await isSelfSigned(path[i])) ? path[i] : null;
       if (!issuer) continue;
-      const r = await checkRevocation(path[i], issuer, store);
+      const r = await checkRevocation(path[i], issuer, store, revocationContext);
       for (const e of r.errors) {
-        const detail = e.code === "unable_to_get_crl" ? `No CRL from ${certLabel(issuer, issuer === path[i] ? i : i + 1)} was supplied for ${L(i)}.` : `${L(i)}: ${e.detail}.`;
+        const detail = e.code === "unable_to_get_crl" && !e.detail ? `No CRL from ${certLabel(issuer, issuer === path[i] ? i : i + 1)} was supplied for ${L(i)}.` : `${L(i)}: ${e.detail}.`;
         fail(e.code, i, detail);
       }
       step(`revocation:${i}`, `${L(i)}: revocation (CRL)`, r.errors.length === 0, r.errors.length ? r.errors.map((e) => e.code).join(", ") : `Not listed in the CRL of ${issuer.subject.text}.`);
-      if (r.window) {
-        const { thisUpdate, nextUpdate } = r.window;
+      for (const { thisUpdate, nextUpdate } of r.windows) {
         const next = nextUpdate === null ? "no nextUpdate" : `next update ${new Date(nextUpdate).toISOString()}`;
         ops.push({ kind: "crlTime", depth: i, label: L(i), thisUpdate, nextUpdate, next, issued: new Date(thisUpdate).toISOString() });
       }
+      for (const p of r.signerPeriods) ops.push({ kind: "signerTime", depth: i, label: L(i), ...p });
     }
   }
 
   // 3. Signatures, issuer key usage and validity, from the anchor down (OpenSSL internal_verify).
+  let signaturesOk = true;
   for (let i = n - 1; i >= 0; i--) {
     const c = path[i];
     const issuer = i + 1 < n ? path[i + 1] : null;
     if (issuer) {
       const sig = await checkSignedBy(c, issuer);
       step(`signature:${i}`, `${L(i)}: signature by ${certLabel(issuer, i + 1)}`, sig === "valid", sig === "valid" ? "Signature verifies." : sig === "unsupported" ? "Signature algorithm or key not supported." : "Signature does not verify.");
+      if (sig !== "valid") signaturesOk = false;
       if (sig !== "valid") fail("certificate_signature_failure", i, `The signature of ${L(i)} does not verify with the key of ${certLabel(issuer, i + 1)}.`);
       if (issuer.keyUsage !== null && !(issuer.keyUsage & KU.keyCertSign))
         fail("key_usage_no_certsign", i + 1, `${certLabel(issuer, i + 1)} has Key Usage without keyCertSign.`);
@@ -173,20 +194,23 @@ export async function computeCore(
     ops.push({ kind: "certTime", depth: i, label: L(i), notBefore: c.notBefore.getTime(), notAfter: c.notAfter.getTime(), from, to });
   }
 
-  // 4. Name constraints of every CA apply to the certificates below it.
+  // 4. Name constraints of every CA apply to the certificates below it — only on a path whose signatures all verify,
+  // so a forged intermediate cannot make us spend the name-constraint work limit (OpenSSL checks them last, too).
   let ncSeen = false;
-  for (let j = n - 1; j > 0; j--) {
+  for (let j = signaturesOk ? n - 1 : 0; j > 0; j--) {
     const nc = path[j].nameConstraints;
     if (!nc) continue;
     ncSeen = true;
     for (let i = j - 1; i >= 0; i--) {
       if (i > 0 && path[i].selfIssued) continue;
       const v = checkNameConstraints(path[i], nc, i === 0);
-      step(`names:${j}:${i}`, `${L(i)}: name constraints of ${L(j)}`, v === null, v ? `${v.name} violates a ${v.code === "permitted_violation" ? "permitted" : "excluded"} subtree.` : "All names are within the constraints.");
-      if (v) fail(v.code, i, `${L(i)}: ${v.name} is ${v.code === "permitted_violation" ? "outside the permitted" : "inside an excluded"} subtree of ${L(j)}.`);
+      const why = v ? ncDetail(v) : "All names are within the constraints.";
+      step(`names:${j}:${i}`, `${L(i)}: name constraints of ${L(j)}`, v === null, why);
+      if (v) fail(v.code, i, `${L(i)}: ${why} (name constraints of ${L(j)})`);
     }
   }
-  if (!ncSeen) step("names", "Name constraints", true, "No CA in the path has name constraints.");
+  if (!signaturesOk) step("names", "Name constraints", false, "Not checked: a signature on the path does not verify.");
+  else if (!ncSeen) step("names", "Name constraints", true, "No CA in the path has name constraints.");
 
   const summaries = await Promise.all(path.map((c, i) => describeCertificate(c, i)));
   const fp = await fingerprints(leaf);
@@ -205,71 +229,11 @@ export async function computeCore(
   };
 }
 
-/** Evaluate the time-dependent checks of a core at `at` (validity inclusive at both ends). */
-export function finalize(core: Core, at: Date): ValidationResult {
-  const t = at.getTime();
-  let atIso: string | null = null;
-  const errors: VerifyError[] = [];
-  const steps: ValidationStep[] = [];
-  for (const op of core.ops) {
-    if (op.kind === "error") errors.push(op.error);
-    else if (op.kind === "step") steps.push(op.step);
-    else if (op.kind === "certTime") {
-      const { from, to } = op;
-      atIso ??= at.toISOString();
-      const early = t < op.notBefore;
-      const late = t > op.notAfter;
-      steps.push({ id: `validity:${op.depth}`, label: `${op.label}: validity period`, ok: !early && !late, detail: `Valid from ${from} to ${to}; checked at ${atIso}.` });
-      if (early) errors.push(verifyError("certificate_not_yet_valid", op.depth, `${op.label} is not valid before ${from}.`));
-      if (late) errors.push(verifyError("certificate_has_expired", op.depth, `${op.label} expired on ${to}.`));
-    } else {
-      const early = t < op.thisUpdate;
-      const late = op.nextUpdate !== null && t > op.nextUpdate;
-      const { next } = op;
-      steps.push({ id: `crl-time:${op.depth}`, label: `${op.label}: CRL freshness`, ok: !early && !late, detail: `CRL issued ${op.issued}, ${next}.` });
-      if (early) errors.push(verifyError("crl_not_yet_valid", op.depth, `The CRL used for ${op.label} is not valid yet.`));
-      if (late) errors.push(verifyError("crl_has_expired", op.depth, `The CRL used for ${op.label} has expired (${next}).`));
-    }
-  }
-  return { ok: errors.length === 0, errors, path: core.path, steps, leaf: core.leaf };
-}
-
-type TimeOp = Extract<Op, { kind: "certTime" | "crlTime" }>;
-interface Split {
-  /** the errors that do not depend on the time, in `ops` order */
-  fixed: readonly VerifyError[];
-  times: TimeOp[];
-}
-const splits = new WeakMap<Core, Split>();
-
-function splitOf(core: Core): Split {
-  let s = splits.get(core);
-  if (!s) {
-    const fixed: VerifyError[] = [];
-    const times: TimeOp[] = [];
-    for (const op of core.ops) {
-      if (op.kind === "error") fixed.push(op.error);
-      else if (op.kind !== "step") times.push(op);
-    }
-    s = { fixed: Object.freeze(fixed), times };
-    splits.set(core, s);
-  }
-  return s;
-}
-
-/**
- * The errors of `finalize(core, at)` (same errors, same order) without building the steps. When every time check
- * passes at `at` — the usual case — the result is the core's frozen array of time-independent errors, the same array
- * on every call (callers may cache what they derive from it by identity).
- */
-export function errorsAt(core: Core, at: Date): readonly VerifyError[] {
-  const s = splitOf(core);
-  const t = at.getTime();
-  for (const op of s.times) {
-    const inside = op.kind === "certTime" ? t >= op.notBefore && t <= op.notAfter : t >= op.thisUpdate && (op.nextUpdate === null || t <= op.nextUpdate);
-    if (!inside) return finalize(core, at).errors;
-  }
-  return s.fixed;
+function ncDetail(v: NcViolation): string {
+  if (v.code === "permitted_violation") return `${v.name} is outside the permitted subtrees.`;
+  if (v.code === "excluded_violation") return `${v.name} is inside an excluded subtree.`;
+  if (v.code === "unsupported_constraint_type") return `${v.name} cannot be checked against name constraints of its type, so it is refused (as OpenSSL does).`;
+  return `Name-constraint checking refused: ${v.name}, over the work limit.`;
 }
 
 export interface ValidateClientCertificateParams extends ValidateOptions {
@@ -278,11 +242,13 @@ export interface ValidateClientCertificateParams extends ValidateOptions {
   /** CA certificates (PEM chains) associated with the hostname. */
   trustAnchors: PkiInput[];
   crls?: PkiInput[];
+  /** Like `openssl verify -x509_strict` (see CoreOptions). */
+  strict?: boolean;
 }
 
 /** One-shot validation. For many decisions against the same CAs use `createValidator`. */
 export async function validateClientCertificate(p: ValidateClientCertificateParams): Promise<ValidationResult> {
   const store = createTrustStore(p.trustAnchors, p.crls ?? []);
-  const core = await computeCore(p.leaf, p.untrusted ?? [], store, p.purpose ?? "client");
+  const core = await computeCore(p.leaf, p.untrusted ?? [], store, p.purpose ?? "client", { strict: p.strict });
   return finalize(core, p.at ?? new Date());
 }

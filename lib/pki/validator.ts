@@ -46,6 +46,8 @@ export interface CreateValidatorParams {
   crls?: PkiInput[];
   /** Maximum memoised decisions (the memo is cleared when full). Default 10 000. */
   cacheLimit?: number;
+  /** Like `openssl verify -x509_strict`: missing key identifiers are errors (see CoreOptions in ./validate). */
+  strict?: boolean;
 }
 
 const latin1 = new TextDecoder("latin1");
@@ -57,6 +59,7 @@ type Memo = Map<string, Entry>;
 export function createValidator(params: CreateValidatorParams): Validator {
   const store: TrustStore = createTrustStore(params.trustAnchors, params.crls ?? []);
   const limit = params.cacheLimit ?? 10_000;
+  const coreOptions = { strict: params.strict === true };
   // Byte-keyed: purpose → leaf → untrusted → core. Keying by the leaf string itself lets V8 reuse the string's
   // cached hash when the caller passes the same string again. Caller-keyed: purpose → cacheKey → core.
   // Bounded together: both are cleared when full.
@@ -70,7 +73,7 @@ export function createValidator(params: CreateValidatorParams): Validator {
   };
 
   const remember = (memo: Memo, key: string, leaf: PkiInput, untrusted: PkiInput[], purpose: Purpose): Entry => {
-    const entry: Entry = { promise: computeCore(leaf, untrusted, store, purpose), core: null };
+    const entry: Entry = { promise: computeCore(leaf, untrusted, store, purpose, coreOptions), core: null };
     memo.set(key, entry);
     size++;
     entry.promise.then(

@@ -36,6 +36,15 @@ export const VERIFY_ERRORS = {
   permitted_violation: [47, "X509_V_ERR_PERMITTED_VIOLATION", "permitted subtree violation"],
   excluded_violation: [48, "X509_V_ERR_EXCLUDED_VIOLATION", "excluded subtree violation"],
   invalid_ca: [79, "X509_V_ERR_INVALID_CA", "invalid CA certificate"],
+  invalid_extension: [41, "X509_V_ERR_INVALID_EXTENSION", "invalid or inconsistent certificate extension"],
+  different_crl_scope: [44, "X509_V_ERR_DIFFERENT_CRL_SCOPE", "Different CRL scope"],
+  unsupported_constraint_type: [51, "X509_V_ERR_UNSUPPORTED_CONSTRAINT_TYPE", "unsupported name constraint type"],
+  crl_path_validation_error: [54, "X509_V_ERR_CRL_PATH_VALIDATION_ERROR", "CRL path validation error"],
+  ku_key_cert_sign_invalid_for_non_ca: [82, "X509_V_ERR_KU_KEY_CERT_SIGN_INVALID_FOR_NON_CA", "Key usage keyCertSign invalid for non-CA cert"],
+  missing_authority_key_identifier: [85, "X509_V_ERR_MISSING_AUTHORITY_KEY_IDENTIFIER", "Missing Authority Key Identifier"],
+  missing_subject_key_identifier: [86, "X509_V_ERR_MISSING_SUBJECT_KEY_IDENTIFIER", "Missing Subject Key Identifier"],
+  // No OpenSSL code: OpenSSL accepts any serial; RFC 5280 §4.1.2.2 does not (test/pki/DISAGREEMENTS.md).
+  invalid_serial_number: [1, "X509_V_ERR_UNSPECIFIED", "invalid certificate serial number"],
 } as const satisfies Record<string, readonly [number, string, string]>;
 
 export type VerifyErrorCode = keyof typeof VERIFY_ERRORS;

@@ -22,6 +22,7 @@ import {
   whole,
   type Tlv,
 } from "./der";
+import { parseCrlDistributionPoints, type DistributionPoint } from "./distribution-points";
 import { parseGeneralName, parseName, type GeneralName, type ParsedName } from "./names";
 import { CURVES, EXT, KEY_ALGORITHMS } from "./oids";
 
@@ -56,6 +57,13 @@ export interface ParsedCertificate {
   version: number;
   serial: Uint8Array;
   serialHex: string;
+  /**
+   * The serial exactly as encoded (`serialKeyOf`: determined by every content octet of the INTEGER, sign and leading
+   * zeros included): what revocation compares, so -1 (FF) never matches 255 (00 FF).
+   */
+  serialKey: string;
+  /** Content octets of the serial INTEGER (RFC 5280 §4.1.2.2 allows 1 to 20, and a positive value). */
+  serialOctets: number;
   signatureOid: string;
   signatureParams: Uint8Array | null;
   tbsSignatureOid: string;
@@ -74,6 +82,10 @@ export interface ParsedCertificate {
   authorityKeyId: Uint8Array | null;
   subjectAltNames: GeneralName[] | null;
   nameConstraints: NameConstraints | null;
+  /** cRLDistributionPoints, or null when absent. */
+  crlDistributionPoints: DistributionPoint[] | null;
+  /** OIDs of extensions that appear more than once (RFC 5280 §4.2 forbids it). */
+  duplicateExtensions: string[];
   /** Subject equals issuer (canonical comparison). */
   selfIssued: boolean;
 }
@@ -164,6 +176,9 @@ function applyExtension(cert: ParsedCertificate, ext: ParsedExtension): void {
     case EXT.nameConstraints:
       cert.nameConstraints = parseNameConstraints(v);
       break;
+    case EXT.crlDistributionPoints:
+      cert.crlDistributionPoints = parseCrlDistributionPoints(v);
+      break;
   }
 }
 
@@ -183,14 +198,18 @@ export function parseCertificate(der: Uint8Array): ParsedCertificate {
   const [serialT, tbsSigT, issuerT, validityT, subjectT, spkiT] = tbsParts.slice(i, i + 6);
   if (!spkiT) throw new DerError("TBSCertificate is truncated");
   const [nbT, naT] = children(der, expectTag(validityT, TAG.SEQUENCE, "Validity"));
-  const serial = unsignedInt(content(der, expectTag(serialT, TAG.INTEGER, "serialNumber")));
+  const serialRaw = content(der, expectTag(serialT, TAG.INTEGER, "serialNumber"));
+  const serial = unsignedInt(serialRaw);
+  const serialHex = hexColon(serial);
   const sigAlg = parseAlgorithm(der, sigAlgT);
   const cert: ParsedCertificate = {
     der,
     tbs: whole(der, tbsT),
     version,
     serial,
-    serialHex: hexColon(serial),
+    serialHex,
+    serialKey: serialKeyOf(serialRaw.length, serialHex),
+    serialOctets: serialRaw.length,
     signatureOid: sigAlg.oid,
     signatureParams: sigAlg.params,
     tbsSignatureOid: parseAlgorithm(der, tbsSigT).oid,
@@ -208,6 +227,8 @@ export function parseCertificate(der: Uint8Array): ParsedCertificate {
     authorityKeyId: null,
     subjectAltNames: null,
     nameConstraints: null,
+    crlDistributionPoints: null,
+    duplicateExtensions: [],
     selfIssued: false,
   };
   cert.selfIssued = cert.subject.key === cert.issuer.key;
@@ -225,6 +246,7 @@ export function parseCertificate(der: Uint8Array): ParsedCertificate {
       }
       if (!valT) throw new DerError(`extension ${oid} has no value`);
       const ext = { oid, critical, value: content(der, expectTag(valT, TAG.OCTET_STRING, "extnValue")) };
+      if (cert.extensions.some((e) => e.oid === oid) && !cert.duplicateExtensions.includes(oid)) cert.duplicateExtensions.push(oid);
       cert.extensions.push(ext);
       try {
         applyExtension(cert, ext);
@@ -235,6 +257,12 @@ export function parseCertificate(der: Uint8Array): ParsedCertificate {
   }
   return cert;
 }
+
+/**
+ * Key of a serial as encoded: its octet count and its colon hex without leading zero octets (`serialHex`). The octets
+ * are those zeros followed by the hex, so the key is one-to-one with the encoding (and cheap: the hex is made anyway).
+ */
+export const serialKeyOf = (octets: number, serialHex: string) => `${octets}/${serialHex}`;
 
 /** True when DER bytes look like a single ASN.1 SEQUENCE spanning the whole input. */
 export function looksLikeDer(bytes: Uint8Array): boolean {

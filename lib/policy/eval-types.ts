@@ -1,5 +1,5 @@
 /** Types for policy evaluation (see evaluate.ts). */
-import type { Rule, Selector } from "./rules";
+import type { GatewayCapability, Rule, Selector } from "./rules";
 import type { PolicyDecision } from "./schema";
 
 export interface PolicyForEval {
@@ -68,6 +68,14 @@ export interface Decision {
 export interface EvaluateOptions {
   /** build the per-policy, per-rule trace (default true); false is the fast path for the gateway */
   trace?: boolean;
+}
+
+export interface CompileOptions {
+  /**
+   * What the gateway can establish about a request (default: GATEWAY_CAPABILITIES, what it enforces today).
+   * Selectors needing anything else never match.
+   */
+  capabilities?: readonly GatewayCapability[];
 }
 
 export interface PolicyEvaluator {

@@ -5,12 +5,15 @@
  *   then the rest by precedence; the first matching policy decides; no match → deny by default;
  * - certificate selectors match only on an associated hostname with a presented, valid certificate;
  * - identity selectors (Emails, Emails ending in) never match in Service Auth or Bypass policies, which do
- *   not authenticate a user (Cloudflare evaluates only non-identity selectors there).
+ *   not authenticate a user (Cloudflare evaluates only non-identity selectors there);
+ * - selectors the gateway cannot enforce yet (identity without sign-in, service tokens) never match, and the
+ *   trace says "not enforceable yet: needs …" (lib/policy/enforceable.ts) rather than a silent non-match.
  * `compilePolicies` precompiles rules (CIDRs, labels) once; `evaluate` then allocates only the trace.
  */
 import { cidrContains, formatIp, parseCidr, parseIp, unmapIpv4, type CompiledCidr, type ParsedIp } from "./ip";
-import type { Decision, EvaluateOptions, PolicyEvaluator, PolicyForEval, PolicyTrace, RequestContext, RuleKind, RuleTrace, Outcome } from "./eval-types";
-import { SELECTOR_INFO, parseRule, ruleSelector, ruleValue, type Rule, type Selector } from "./rules";
+import { deadRuleReason } from "./enforceable";
+import type { CompileOptions, Decision, EvaluateOptions, PolicyEvaluator, PolicyForEval, PolicyTrace, RequestContext, RuleKind, RuleTrace, Outcome } from "./eval-types";
+import { GATEWAY_CAPABILITIES, SELECTOR_INFO, parseRule, ruleSelector, ruleValue, type GatewayCapability, type Rule, type Selector } from "./rules";
 import { DECISION_LABELS, type PolicyDecision } from "./schema";
 
 export type * from "./eval-types";
@@ -63,13 +66,14 @@ function ipOf(req: Prepared): ParsedIp | null {
   return req.ip;
 }
 
-function compileMatcher(rule: Rule, decision: PolicyDecision): Matcher {
+function compileMatcher(rule: Rule, decision: PolicyDecision, capabilities: readonly GatewayCapability[]): Matcher {
   const selector = ruleSelector(rule);
   const value = ruleValue(rule) ?? "";
-  const info = SELECTOR_INFO[selector];
-  if (info.kind === "identity" && (decision === "non_identity" || decision === "bypass")) {
-    const where = decision === "bypass" ? "a Bypass policy, which does not authenticate users" : "a Service Auth policy, which evaluates only non-identity selectors";
-    const r: Check = { matched: false, reason: `${info.label} rules cannot match in ${where}` };
+  // A rule the gateway cannot evaluate never matches, whatever the request carries (an email typed into the
+  // tester must not let in what the gateway refuses); decided here, once, so the fast path does no extra work.
+  const dead = deadRuleReason(selector, decision, capabilities);
+  if (dead !== null) {
+    const r: Check = { matched: false, reason: dead };
     return () => r;
   }
   switch (selector) {
@@ -134,7 +138,7 @@ function compileMatcher(rule: Rule, decision: PolicyDecision): Matcher {
   }
 }
 
-function compileRules(rules: readonly Rule[] | undefined, kind: RuleKind, decision: PolicyDecision): CompiledRule[] {
+function compileRules(rules: readonly Rule[] | undefined, kind: RuleKind, decision: PolicyDecision, capabilities: readonly GatewayCapability[]): CompiledRule[] {
   return (Array.isArray(rules) ? rules : []).map((raw, index): CompiledRule => {
     const parsed = parseRule(raw);
     if (!parsed.ok) {
@@ -146,7 +150,7 @@ function compileRules(rules: readonly Rule[] | undefined, kind: RuleKind, decisi
     const rule = parsed.rule;
     const selector = ruleSelector(rule);
     const value = ruleValue(rule);
-    const base = { kind, index, selector, label: SELECTOR_INFO[selector].label, check: compileMatcher(rule, decision) };
+    const base = { kind, index, selector, label: SELECTOR_INFO[selector].label, check: compileMatcher(rule, decision, capabilities) };
     return value === undefined ? base : { ...base, value };
   });
 }
@@ -213,14 +217,18 @@ function decisionFor(p: PolicyForEval | null, trace: PolicyTrace[]): Decision {
   };
 }
 
-/** Precompiles policies (ordering, CIDRs, labels) into a reusable evaluator. */
-export function compilePolicies(policies: readonly PolicyForEval[]): PolicyEvaluator {
+/**
+ * Precompiles policies (ordering, CIDRs, labels) into a reusable evaluator. `capabilities` defaults to what the
+ * gateway enforces today (GATEWAY_CAPABILITIES); rules needing more never match and say why in the trace.
+ */
+export function compilePolicies(policies: readonly PolicyForEval[], options?: CompileOptions): PolicyEvaluator {
+  const capabilities = options?.capabilities ?? GATEWAY_CAPABILITIES;
   const ordered = orderPolicies(policies ?? []);
   const compiled: CompiledPolicy[] = ordered.map((policy) => ({
     policy,
-    include: compileRules(policy.include, "include", policy.decision),
-    require: compileRules(policy.require, "require", policy.decision),
-    exclude: compileRules(policy.exclude, "exclude", policy.decision),
+    include: compileRules(policy.include, "include", policy.decision, capabilities),
+    require: compileRules(policy.require, "require", policy.decision, capabilities),
+    exclude: compileRules(policy.exclude, "exclude", policy.decision, capabilities),
   }));
   return {
     ordered,
@@ -252,6 +260,6 @@ export function compilePolicies(policies: readonly PolicyForEval[]): PolicyEvalu
 }
 
 /** One-shot evaluation; for many requests against the same policies use `compilePolicies`. */
-export function evaluatePolicies(policies: readonly PolicyForEval[], ctx: RequestContext, options?: EvaluateOptions): Decision {
-  return compilePolicies(policies).evaluate(ctx, options);
+export function evaluatePolicies(policies: readonly PolicyForEval[], ctx: RequestContext, options?: EvaluateOptions & CompileOptions): Decision {
+  return compilePolicies(policies, options).evaluate(ctx, options);
 }

@@ -4,3 +4,4 @@ export * from "./rules";
 export * from "./schema";
 export * from "./evaluate";
 export * from "./describe";
+export * from "./enforceable";

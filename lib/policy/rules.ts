@@ -31,6 +31,26 @@ export type Rule =
 /** What a selector needs from the request: used by the evaluator and by Service Auth / Bypass checks. */
 export type SelectorKind = "certificate" | "identity" | "network" | "service_token" | "everyone";
 
+/**
+ * Something the gateway must be able to establish about a request before a selector can ever match:
+ * `sign_in` (an authenticated user's email) and `service_tokens` (a verified service token).
+ */
+export type GatewayCapability = "sign_in" | "service_tokens";
+
+/**
+ * What the gateway enforces: service tokens (`CF-Access-Client-Id` / `-Secret`, lib/gateway/service-token-auth) and
+ * sign-in with a login method (OpenID Connect, lib/gateway/identity), so every selector can match. The single source
+ * of truth for "which selectors can match at the gateway": the evaluator, the editor, the API warnings and the trace
+ * all read it, so a capability listed here makes its selectors enforceable everywhere at once.
+ */
+export const GATEWAY_CAPABILITIES: readonly GatewayCapability[] = ["service_tokens", "sign_in"];
+
+/** Why a selector cannot match yet, completing "not enforceable yet: …". */
+export const CAPABILITY_NEEDS: Readonly<Record<GatewayCapability, string>> = {
+  sign_in: "needs sign-in at the gateway",
+  service_tokens: "needs service tokens at the gateway",
+};
+
 export interface SelectorInfo {
   selector: Selector;
   /** dashboard label, e.g. "Common Name" */
@@ -41,17 +61,19 @@ export interface SelectorInfo {
   placeholder?: string;
   /** dashboard help text */
   description: string;
+  /** what the gateway must establish before this selector can match; null when it can always be evaluated */
+  requires: GatewayCapability | null;
 }
 
 export const SELECTOR_INFO: Readonly<Record<Selector, SelectorInfo>> = {
-  certificate: { selector: "certificate", label: "Valid Certificate", kind: "certificate", field: null, description: "The request will need to present any valid client certificate." },
-  common_name: { selector: "common_name", label: "Common Name", kind: "certificate", field: "common_name", placeholder: "John Doe", description: "The request will need to present a valid certificate with an expected common name." },
-  everyone: { selector: "everyone", label: "Everyone", kind: "everyone", field: null, description: "Matches every request." },
-  email: { selector: "email", label: "Emails", kind: "identity", field: "email", placeholder: "user@example.com", description: "Matches an authenticated user's email address." },
-  email_domain: { selector: "email_domain", label: "Emails ending in", kind: "identity", field: "domain", placeholder: "example.com", description: "Matches authenticated users whose email ends in @domain." },
-  ip: { selector: "ip", label: "IP ranges", kind: "network", field: "ip", placeholder: "10.0.0.0/8", description: "Matches client IP addresses in an IPv4 or IPv6 CIDR range." },
-  service_token: { selector: "service_token", label: "Service Token", kind: "service_token", field: "token_id", placeholder: "service token ID", description: "The request will need to present the headers of this service token." },
-  any_valid_service_token: { selector: "any_valid_service_token", label: "Any Access Service Token", kind: "service_token", field: null, description: "The request will need to present the headers of any valid service token." },
+  certificate: { selector: "certificate", label: "Valid Certificate", kind: "certificate", field: null, description: "The request will need to present any valid client certificate.", requires: null },
+  common_name: { selector: "common_name", label: "Common Name", kind: "certificate", field: "common_name", placeholder: "John Doe", description: "The request will need to present a valid certificate with an expected common name.", requires: null },
+  everyone: { selector: "everyone", label: "Everyone", kind: "everyone", field: null, description: "Matches every request.", requires: null },
+  email: { selector: "email", label: "Emails", kind: "identity", field: "email", placeholder: "user@example.com", description: "Matches an authenticated user's email address.", requires: "sign_in" },
+  email_domain: { selector: "email_domain", label: "Emails ending in", kind: "identity", field: "domain", placeholder: "example.com", description: "Matches authenticated users whose email ends in @domain.", requires: "sign_in" },
+  ip: { selector: "ip", label: "IP ranges", kind: "network", field: "ip", placeholder: "10.0.0.0/8", description: "Matches client IP addresses in an IPv4 or IPv6 CIDR range.", requires: null },
+  service_token: { selector: "service_token", label: "Service Token", kind: "service_token", field: "token_id", placeholder: "service token ID", description: "The request will need to present the headers of this service token.", requires: "service_tokens" },
+  any_valid_service_token: { selector: "any_valid_service_token", label: "Any Access Service Token", kind: "service_token", field: null, description: "The request will need to present the headers of any valid service token.", requires: "service_tokens" },
 };
 
 export const SELECTOR_LABELS: Readonly<Record<Selector, string>> = Object.fromEntries(
@@ -67,6 +89,20 @@ const UNSUPPORTED = new Set([
 
 export function isSelector(x: unknown): x is Selector {
   return typeof x === "string" && (SELECTORS as readonly string[]).includes(x);
+}
+
+/**
+ * Null when the gateway can evaluate `selector` (given its capabilities, by default today's), else what it needs,
+ * e.g. "needs sign-in at the gateway". Such a rule never matches: Include never admits, Require never passes,
+ * Exclude never excludes.
+ */
+export function selectorNeeds(selector: Selector, capabilities: readonly GatewayCapability[] = GATEWAY_CAPABILITIES): string | null {
+  const req = SELECTOR_INFO[selector]?.requires;
+  return req && !capabilities.includes(req) ? CAPABILITY_NEEDS[req] : null;
+}
+
+export function selectorEnforceable(selector: Selector, capabilities: readonly GatewayCapability[] = GATEWAY_CAPABILITIES): boolean {
+  return selectorNeeds(selector, capabilities) === null;
 }
 
 export function selectorTakesValue(selector: Selector): boolean {

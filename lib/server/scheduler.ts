@@ -1,28 +1,42 @@
 import { getDbHandle } from "../db/client";
+import { env } from "../env.mjs";
 import { evaluateAlerts } from "../domain/alerts";
-import { processDueNotifications } from "../domain/notifications";
+import { processDueNotifications } from "../domain/alerts/notifications";
+import { pruneLogs } from "../domain/retention";
+import { refreshDueCrls } from "../domain/crls/refresh";
 
 /**
  * Background alert work in the server process: evaluate alerts at start-up and every hour
  * (PORTCULLIS_ALERT_INTERVAL_MS), deliver due notifications every 30 s. One job at a time per process
  * (single flight); across PostgreSQL instances a session advisory lock lets only one instance work per
  * tick. Timers are unref'd and every error is logged, never thrown.
+ *
+ * Log retention (lib/domain/retention) runs on the same schedule (at start-up, then every
+ * PORTCULLIS_RETENTION_INTERVAL_MS, default one hour) but in its own single flight and under its own lock, so a long
+ * prune of a big log never delays alert delivery.
  */
 const ALERT_LOCK_KEY = 727272;
+const RETENTION_LOCK_KEY = 727273;
+const CRL_LOCK_KEY = 727274;
+/** How often due CRL downloads are looked for (each CRL's own schedule is 1 hour to 1 day: lib/domain/crls/refresh). */
+const CRL_TICK_MS = 60_000;
 const DEFAULT_INTERVAL_MS = 3_600_000;
 const RETRY_TICK_MS = 30_000;
 
 interface SchedulerState {
   timers: NodeJS.Timeout[];
   running: Promise<void> | null;
+  /** The retention run in progress; a request meanwhile joins it. */
+  pruning?: Promise<void> | null;
+  /** The CRL download pass in progress (its own single flight and lock: a slow CA server never delays alerts). */
+  fetchingCrls?: Promise<void> | null;
   /** A job of this kind that is queued and not started yet: a new request joins it. */
   queued: Partial<Record<"cycle" | "delivery", Promise<void>>>;
 }
 const g = globalThis as { __portcullisAlertScheduler?: SchedulerState };
 
-function intervalMs(): number {
-  const n = Number(process.env.PORTCULLIS_ALERT_INTERVAL_MS);
-  return Number.isFinite(n) && n >= 1000 ? n : DEFAULT_INTERVAL_MS;
+function intervalMs(name: "PORTCULLIS_ALERT_INTERVAL_MS" | "PORTCULLIS_RETENTION_INTERVAL_MS" = "PORTCULLIS_ALERT_INTERVAL_MS"): number {
+  return env()[name] ?? DEFAULT_INTERVAL_MS;
 }
 
 interface PgPoolLike {
@@ -30,17 +44,17 @@ interface PgPoolLike {
 }
 
 /** Run `fn` only if this instance holds the cluster-wide alert lock (PostgreSQL); PGlite is single-process. */
-async function withClusterLock(fn: () => Promise<void>): Promise<void> {
+async function withClusterLock(fn: () => Promise<void>, key = ALERT_LOCK_KEY): Promise<void> {
   const handle = await getDbHandle();
   if (handle.engine !== "postgres") return fn();
   const client = await (handle.raw as PgPoolLike).connect();
   try {
-    const { rows } = await client.query("select pg_try_advisory_lock($1) as locked", [ALERT_LOCK_KEY]);
+    const { rows } = await client.query("select pg_try_advisory_lock($1) as locked", [key]);
     if (!rows[0]?.locked) return;
     try {
       await fn();
     } finally {
-      await client.query("select pg_advisory_unlock($1)", [ALERT_LOCK_KEY]).catch(() => undefined);
+      await client.query("select pg_advisory_unlock($1)", [key]).catch(() => undefined);
     }
   } finally {
     client.release();
@@ -101,16 +115,59 @@ async function deliver(at: Date) {
   if (run.attempted) console.log(`[alerts] notifications: ${run.delivered} delivered, ${run.failed} failed`);
 }
 
-/** Start (or restart) the timers; the first evaluation runs at once. Idempotent across hot reloads. */
+/** Apply the log retention settings once (single flight; one instance per cluster). Never rejects. */
+export function runRetention(now?: () => Date): Promise<void> {
+  const s = state();
+  if (s.pruning) return s.pruning;
+  const run = withClusterLock(async () => {
+    const r = await pruneLogs({ now: now?.() });
+    const access = r.accessLog.byAge + r.accessLog.byRowLimit;
+    const audit = r.auditLog.byAge + r.auditLog.byRowLimit;
+    if (access || audit || r.accessLogHourly || r.unknownHostHourly) {
+      console.log(`[retention] pruned ${access} access-log rows, ${audit} audit events, ${r.accessLogHourly + r.unknownHostHourly} hourly counts`);
+    }
+  }, RETENTION_LOCK_KEY)
+    .catch((err) => console.error("[retention] pruning failed:", err instanceof Error ? err.message : err))
+    .finally(() => {
+      if (s.pruning === run) s.pruning = null;
+    });
+  s.pruning = run;
+  return run;
+}
+
+/** Download the CRLs whose refresh is due (lib/domain/crls/refresh). Single flight; one instance per cluster. Never rejects. */
+export function runCrlRefresh(now?: () => Date): Promise<void> {
+  const s = state();
+  if (s.fetchingCrls) return s.fetchingCrls;
+  const run = withClusterLock(async () => {
+    const done = await refreshDueCrls(now?.());
+    for (const d of done) if (!d.outcome.ok) console.warn(`[crls] download for certificate ${d.id} failed: ${d.outcome.error}`);
+  }, CRL_LOCK_KEY)
+    .catch((err) => console.error("[crls] refresh failed:", err instanceof Error ? err.message : err))
+    .finally(() => {
+      if (s.fetchingCrls === run) s.fetchingCrls = null;
+    });
+  s.fetchingCrls = run;
+  return run;
+}
+
+/** Start (or restart) the timers; the first evaluation and retention run at once. Idempotent across hot reloads. */
 export function startAlertScheduler(): void {
   stopAlertScheduler();
   const s = state();
   void runAlertCycle();
+  void runRetention();
+  void runCrlRefresh();
+  const crls = setInterval(() => void runCrlRefresh(), CRL_TICK_MS);
+  crls.unref();
+  s.timers.push(crls);
   const hourly = setInterval(() => void runAlertCycle(), intervalMs());
   const retries = setInterval(() => void runDeliveryTick(), RETRY_TICK_MS);
+  const retention = setInterval(() => void runRetention(), intervalMs("PORTCULLIS_RETENTION_INTERVAL_MS"));
   hourly.unref();
   retries.unref();
-  s.timers.push(hourly, retries);
+  retention.unref();
+  s.timers.push(hourly, retries, retention);
 }
 
 export function stopAlertScheduler(): void {
@@ -122,4 +179,6 @@ export function stopAlertScheduler(): void {
 /** Wait for the job in progress, if any (tests, shutdown). */
 export async function alertSchedulerIdle(): Promise<void> {
   while (state().running) await state().running;
+  while (state().pruning) await state().pruning;
+  while (state().fetchingCrls) await state().fetchingCrls;
 }

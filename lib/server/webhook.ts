@@ -1,5 +1,10 @@
-import http from "node:http";
-import https from "node:https";
+/**
+ * The webhook HTTP client: undici's `request` (the maintained client behind Node's fetch, already a dependency for the
+ * gateway's upstream pool) instead of hand-written http/https plumbing. Not the global fetch: inside Next.js that is
+ * patched for caching and tracing, and undici's request does not follow redirects unless told to.
+ */
+import { STATUS_CODES } from "node:http";
+import { request } from "undici";
 
 export interface WebhookResult {
   ok: boolean;
@@ -13,62 +18,44 @@ export const WEBHOOK_TIMEOUT_MS = 10_000;
 
 /**
  * POST a JSON document to a webhook receiver. 2xx is success; redirects are not followed (a 3xx is a
- * failure that names the status); the whole exchange is bounded by `timeoutMs`. Never throws.
+ * failure that names the status); the whole exchange, the answer's body included, is bounded by `timeoutMs`.
+ * Never throws.
  */
-export function postWebhook(url: string, body: unknown, opts: { timeoutMs?: number } = {}): Promise<WebhookResult> {
+export async function postWebhook(url: string, body: unknown, opts: { timeoutMs?: number } = {}): Promise<WebhookResult> {
   const timeoutMs = opts.timeoutMs ?? WEBHOOK_TIMEOUT_MS;
   let target: URL;
   try {
     target = new URL(url);
   } catch {
-    return Promise.resolve({ ok: false, error: "The webhook URL is not a valid URL" });
+    return { ok: false, error: "The webhook URL is not a valid URL" };
   }
   if (target.protocol !== "http:" && target.protocol !== "https:") {
-    return Promise.resolve({ ok: false, error: "The webhook URL must use http or https" });
+    return { ok: false, error: "The webhook URL must use http or https" };
   }
-  const payload = Buffer.from(JSON.stringify(body));
-  const lib = target.protocol === "https:" ? https : http;
-  return new Promise<WebhookResult>((resolve) => {
-    let settled = false;
-    const finish = (r: WebhookResult) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      resolve(r);
-    };
-    const req = lib.request(
-      target,
-      {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          "content-length": String(payload.length),
-          "user-agent": "Portcullis-Webhook/1",
-        },
-      },
-      (res) => {
-        const status = res.statusCode ?? 0;
-        // Drain (bounded) so the socket is released; the body itself is not used.
-        res.on("data", () => undefined);
-        res.on("end", () => {
-          if (status >= 200 && status < 300) finish({ ok: true, status });
-          else if (status >= 300 && status < 400) finish({ ok: false, status, error: `HTTP ${status}: redirects are not followed` });
-          else finish({ ok: false, status, error: `HTTP ${status}${res.statusMessage ? ` ${res.statusMessage}` : ""}` });
-        });
-        res.on("error", (err) => finish({ ok: false, status, error: err.message }));
-      },
-    );
-    const timer = setTimeout(() => {
-      finish({ ok: false, error: `No response within ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`}` });
-      req.destroy();
-    }, timeoutMs);
-    timer.unref?.();
-    req.on("error", (err: NodeJS.ErrnoException) => finish({ ok: false, error: describeError(err, target) }));
-    req.end(payload);
-  });
+  const signal = AbortSignal.timeout(timeoutMs);
+  try {
+    const res = await request(target, {
+      method: "POST",
+      headers: { "content-type": "application/json", "user-agent": "Portcullis-Webhook/1" },
+      body: JSON.stringify(body),
+      signal,
+    });
+    // Read to the end (the body itself is not used) so the connection goes back to the pool.
+    await res.body.dump({ limit: 1 << 20, signal });
+    const status = res.statusCode;
+    if (status >= 200 && status < 300) return { ok: true, status };
+    if (status >= 300 && status < 400) return { ok: false, status, error: `HTTP ${status}: redirects are not followed` };
+    // undici does not pass the receiver's reason phrase on: the standard one for the status.
+    const reason = STATUS_CODES[status];
+    return { ok: false, status, error: `HTTP ${status}${reason ? ` ${reason}` : ""}` };
+  } catch (err) {
+    if (signal.aborted) return { ok: false, error: `No response within ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`}` };
+    return { ok: false, error: describeError(err as NodeJS.ErrnoException, target) };
+  }
 }
 
-function describeError(err: NodeJS.ErrnoException, target: URL): string {
+/** A transport error in words an admin can act on (shared with ./fetch-bounded). */
+export function describeError(err: NodeJS.ErrnoException, target: URL): string {
   switch (err.code) {
     case "ECONNREFUSED":
       return `Connection refused by ${target.host}`;
@@ -76,8 +63,10 @@ function describeError(err: NodeJS.ErrnoException, target: URL): string {
     case "EAI_AGAIN":
       return `Host ${target.hostname} could not be resolved`;
     case "ECONNRESET":
+    case "UND_ERR_SOCKET":
       return `Connection reset by ${target.host}`;
     case "ETIMEDOUT":
+    case "UND_ERR_CONNECT_TIMEOUT":
       return `Connection to ${target.host} timed out`;
     default:
       return err.code ? `${err.code}: ${err.message}` : err.message;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { alertConditions, daysLeft, expiryKind, type CertificateFacts } from "@/lib/domain/alerts";
-import { retryDelayMs } from "@/lib/domain/notifications";
+import { retryDelayMs } from "@/lib/domain/alerts/notifications";
 import { bannerSentences } from "@/components/alerts/alert-banner";
 
 const DAY = 86_400_000;

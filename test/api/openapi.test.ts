@@ -27,6 +27,14 @@ describe("OpenAPI document", () => {
     expect(files.length).toBeGreaterThanOrEqual(8);
     for (const p of files) expect(Object.keys(doc.paths)).toContain(p);
   });
+  it("documents the zone-scoped client-certificate routes with the zone_id parameter (PATCH reactivates, body optional)", () => {
+    const certs = doc.paths["/zones/{zone_id}/client_certificates/{client_certificate_id}"] as Record<string, { parameters: unknown[]; requestBody?: { required: boolean } }>;
+    expect(Object.keys(certs).sort()).toEqual(["delete", "get", "patch"]);
+    expect(certs.patch.parameters).toContainEqual({ $ref: "#/components/parameters/zone_id" });
+    expect(certs.patch.requestBody?.required).toBe(false);
+    expect(Object.keys(doc.paths["/zones/{zone_id}/certificate_authorities/hostname_associations"]).sort()).toEqual(["get", "put"]);
+    expect(doc.components.parameters.zone_id.schema).toMatchObject({ pattern: "^[0-9a-f]{32}$" });
+  });
   it("resolves every $ref", () => {
     const refs = JSON.stringify(doc).match(/"#\/components\/[a-zA-Z]+\/[A-Za-z_]+"/g) ?? [];
     for (const r of refs) {

@@ -10,6 +10,7 @@ type Handler = (request: Request, ctx: { params: Promise<Record<string, string>>
 type RouteModule = Record<string, unknown>;
 
 const A = "/client/v4/accounts/([^/]+)/access";
+const Z = "/client/v4/zones/([^/]+)";
 const routes: { re: RegExp; keys: string[]; load: () => Promise<RouteModule> }[] = [
   { re: new RegExp(`^${A}/certificates/settings$`), keys: ["account_id"], load: () => import("@/app/client/v4/accounts/[account_id]/access/certificates/settings/route") },
   { re: new RegExp(`^${A}/certificates/([^/]+)$`), keys: ["account_id", "certificate_id"], load: () => import("@/app/client/v4/accounts/[account_id]/access/certificates/[certificate_id]/route") },
@@ -18,6 +19,15 @@ const routes: { re: RegExp; keys: string[]; load: () => Promise<RouteModule> }[]
   { re: new RegExp(`^${A}/policies$`), keys: ["account_id"], load: () => import("@/app/client/v4/accounts/[account_id]/access/policies/route") },
   { re: new RegExp(`^${A}/apps/([^/]+)$`), keys: ["account_id", "app_id"], load: () => import("@/app/client/v4/accounts/[account_id]/access/apps/[app_id]/route") },
   { re: new RegExp(`^${A}/apps$`), keys: ["account_id"], load: () => import("@/app/client/v4/accounts/[account_id]/access/apps/route") },
+  { re: new RegExp(`^${A}/service_tokens/([^/]+)/refresh$`), keys: ["account_id", "service_token_id"], load: () => import("@/app/client/v4/accounts/[account_id]/access/service_tokens/[service_token_id]/refresh/route") },
+  { re: new RegExp(`^${A}/service_tokens/([^/]+)/rotate$`), keys: ["account_id", "service_token_id"], load: () => import("@/app/client/v4/accounts/[account_id]/access/service_tokens/[service_token_id]/rotate/route") },
+  { re: new RegExp(`^${A}/service_tokens/([^/]+)$`), keys: ["account_id", "service_token_id"], load: () => import("@/app/client/v4/accounts/[account_id]/access/service_tokens/[service_token_id]/route") },
+  { re: new RegExp(`^${A}/blocked_certificates/([^/]+)$`), keys: ["account_id", "blocked_certificate_id"], load: () => import("@/app/client/v4/accounts/[account_id]/access/blocked_certificates/[blocked_certificate_id]/route") },
+  { re: new RegExp(`^${A}/blocked_certificates$`), keys: ["account_id"], load: () => import("@/app/client/v4/accounts/[account_id]/access/blocked_certificates/route") },
+  { re: new RegExp(`^${A}/service_tokens$`), keys: ["account_id"], load: () => import("@/app/client/v4/accounts/[account_id]/access/service_tokens/route") },
+  { re: new RegExp(`^${Z}/client_certificates/([^/]+)$`), keys: ["zone_id", "client_certificate_id"], load: () => import("@/app/client/v4/zones/[zone_id]/client_certificates/[client_certificate_id]/route") },
+  { re: new RegExp(`^${Z}/client_certificates$`), keys: ["zone_id"], load: () => import("@/app/client/v4/zones/[zone_id]/client_certificates/route") },
+  { re: new RegExp(`^${Z}/certificate_authorities/hostname_associations$`), keys: ["zone_id"], load: () => import("@/app/client/v4/zones/[zone_id]/certificate_authorities/hostname_associations/route") },
   { re: /^\/client\/v4\/user\/tokens\/verify$/, keys: [], load: () => import("@/app/client/v4/user/tokens/verify/route") },
   { re: /^\/client\/v4\/openapi\.json$/, keys: [], load: () => import("@/app/client/v4/openapi.json/route") },
   { re: /^\/client\/v4(\/.*)?$/, keys: [], load: () => import("@/app/client/v4/[[...path]]/route") },
@@ -75,6 +85,9 @@ export async function startApiServer(): Promise<TestApiServer> {
       res.writeHead(500, { "content-type": "text/plain" }).end(String(err));
     }
   });
+  // Node closes idle keep-alive sockets after 5 s; on a loaded machine a test pausing that long (an openssl key
+  // generation) could send its next request just as the socket closes (ECONNRESET). Tests close the server.
+  server.keepAliveTimeout = 120_000;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {

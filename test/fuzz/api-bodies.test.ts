@@ -20,7 +20,7 @@ import { createApplication } from "@/lib/domain/applications";
 import { createCertificate } from "@/lib/domain/certificates";
 import { createPolicy } from "@/lib/domain/policies";
 import { createFirstAdmin } from "@/lib/domain/users";
-import type { Actor } from "@/lib/domain/actor";
+import type { Actor } from "@/lib/domain/core/actor";
 import { CONTENT_TYPES, deepText, hostileString, pollution, PROTO_KEYS, validShapes, withKeys, type BodyShape } from "./api-arbitraries";
 import { bounded, smallPki, type SmallPki } from "./helpers";
 

@@ -1,9 +1,10 @@
 /** Shared inputs and guards for the fast-check fuzz tests. */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import fc from "fast-check";
+import { CA_BUNDLE_PATH } from "../fixtures";
 
 // A fixed seed keeps `npm test` reproducible for everyone; FUZZ_SEED=random explores (and FUZZ_SEED=<n> replays).
 if (process.env.FUZZ_SEED !== "random") fc.configureGlobal({ seed: Number(process.env.FUZZ_SEED ?? 20261123) });
@@ -28,12 +29,9 @@ export async function bounded<T>(what: string, fn: () => Promise<T>): Promise<T>
   }
 }
 
-export const SYSTEM_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
-
-/** A few real certificates (PEM blocks) from the system bundle, or none when it is absent. */
+/** A few real certificates (PEM blocks) from the shipped bundle of public roots (the same on every machine). */
 export function systemPems(max = 12): string[] {
-  if (!existsSync(SYSTEM_BUNDLE)) return [];
-  const blocks = readFileSync(SYSTEM_BUNDLE, "utf8").match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n?/g) ?? [];
+  const blocks = readFileSync(CA_BUNDLE_PATH, "utf8").match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n?/g) ?? [];
   const step = Math.max(1, Math.floor(blocks.length / max));
   return blocks.filter((_, i) => i % step === 0).slice(0, max);
 }

@@ -5,8 +5,8 @@ import { and, asc, eq } from "drizzle-orm";
 import { getDb } from "@/lib/db/client";
 import { alerts, auditEvents, mtlsCertificates } from "@/lib/db/schema";
 import { activeAlerts, evaluateAlerts, listAlerts } from "@/lib/domain/alerts";
-import { getNotificationSettings, processDueNotifications, saveNotificationSettings, sendTestNotification } from "@/lib/domain/notifications";
-import { READ_ONLY_MESSAGE } from "@/lib/domain/result";
+import { getNotificationSettings, processDueNotifications, saveNotificationSettings, sendTestNotification } from "@/lib/domain/alerts/notifications";
+import { READ_ONLY_MESSAGE } from "@/lib/domain/core/result";
 import { runAlertCycle, alertSchedulerIdle } from "@/lib/server/scheduler";
 import { adminActor, viewerActor } from "../helpers/actors";
 
@@ -231,15 +231,16 @@ describe("alerts", () => {
 
 describe("notification settings", () => {
   it("validates the webhook URL with specific messages and allows turning it off", async () => {
-    const bad = await saveNotificationSettings(adminActor, { webhookUrl: "ftp://hooks.example.com/x" });
-    expect(bad.ok).toBe(false);
-    if (!bad.ok) expect(bad.error.fieldErrors?.webhookUrl?.[0]).toBe("Webhook URL must start with http:// or https:// (not ftp://)");
-    const junk = await saveNotificationSettings(adminActor, { webhookUrl: "not a url" });
-    if (!junk.ok) expect(junk.error.fieldErrors?.webhookUrl?.[0]).toMatch(/^Enter a full URL starting with http:\/\/ or https:\/\//);
-    const creds = await saveNotificationSettings(adminActor, { webhookUrl: "https://user:pw@hooks.example.com/" });
-    if (!creds.ok) expect(creds.error.fieldErrors?.webhookUrl?.[0]).toBe("Webhook URL must not contain a user name or password");
-    const viewer = await saveNotificationSettings(viewerActor, { webhookUrl: "" });
-    if (!viewer.ok) expect(viewer.error.message).toBe(READ_ONLY_MESSAGE);
+    // Each refusal is asserted whole: a save that was accepted instead fails here rather than skipping the check.
+    const refusedWith = async (webhookUrl: string, message: string | RegExp) =>
+      expect(await saveNotificationSettings(adminActor, { webhookUrl })).toMatchObject({
+        ok: false,
+        error: { fieldErrors: { webhookUrl: [typeof message === "string" ? message : expect.stringMatching(message)] } },
+      });
+    await refusedWith("ftp://hooks.example.com/x", "Webhook URL must start with http:// or https:// (not ftp://)");
+    await refusedWith("not a url", /^Enter a full URL starting with http:\/\/ or https:\/\//);
+    await refusedWith("https://user:pw@hooks.example.com/", "Webhook URL must not contain a user name or password");
+    expect(await saveNotificationSettings(viewerActor, { webhookUrl: "" })).toMatchObject({ ok: false, error: { message: READ_ONLY_MESSAGE } });
     expect(await getNotificationSettings()).toEqual({ webhookUrl: hookUrl });
 
     expect((await saveNotificationSettings(adminActor, { webhookUrl: "  " })).ok).toBe(true);

@@ -9,7 +9,7 @@ import { eq } from "drizzle-orm";
 import { getDb } from "@/lib/db/client";
 import { auditEvents } from "@/lib/db/schema";
 import { getSetting } from "@/lib/db/settings";
-import type { Actor } from "@/lib/domain/actor";
+import type { Actor } from "@/lib/domain/core/actor";
 import { createApiToken } from "@/lib/domain/api-tokens";
 import { changeRole, createFirstAdmin, createUser } from "@/lib/domain/users";
 import { generateRoot, generateSeedChain, type SeedChain } from "../../e2e/helpers/certs";
@@ -104,12 +104,12 @@ describe("cloudflare SDK against /client/v4", () => {
       account_id: accountId,
       settings: [{ hostname: "admin.example.com", china_network: false, client_certificate_forwarding: true }],
     });
-    expect(put.result).toEqual([{ hostname: "admin.example.com", china_network: false, client_certificate_forwarding: true }]);
+    expect(put.result).toEqual([{ hostname: "admin.example.com", china_network: false, client_certificate_forwarding: true, forwarding_presets: [] }]);
     const all = [];
     for await (const s of cf.zeroTrust.access.certificates.settings.get({ account_id: accountId })) all.push(s);
     expect(all).toEqual([
-      { hostname: "admin.example.com", china_network: false, client_certificate_forwarding: true },
-      { hostname: "api.example.com", china_network: false, client_certificate_forwarding: false },
+      { hostname: "admin.example.com", china_network: false, client_certificate_forwarding: true, forwarding_presets: [] },
+      { hostname: "api.example.com", china_network: false, client_certificate_forwarding: false, forwarding_presets: [] },
     ]);
   });
 

@@ -12,7 +12,7 @@ import {
   updateApplication,
 } from "@/lib/domain/applications";
 import { createPolicy, getPolicy } from "@/lib/domain/policies";
-import { READ_ONLY_MESSAGE } from "@/lib/domain/result";
+import { READ_ONLY_MESSAGE } from "@/lib/domain/core/result";
 import { adminActor, readTokenActor, viewerActor } from "../helpers/actors";
 
 const HOST_REFUSAL = (h: string) =>

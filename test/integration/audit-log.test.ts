@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { getDb } from "@/lib/db/client";
 import { auditEvents } from "@/lib/db/schema";
-import { AUDIT_COUNT_CAP, auditFacets, auditFilterSchema, listAuditEvents } from "@/lib/domain/audit-log";
+import { AUDIT_COUNT_CAP, auditFacets, auditFilterSchema, listAuditEvents } from "@/lib/domain/audit";
 
 describe("audit log queries", () => {
   it("filters by actor, resource type and dates, pages newest first, and lists facets", async () => {

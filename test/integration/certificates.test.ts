@@ -2,22 +2,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { count, eq, sql } from "drizzle-orm";
 import { getDb } from "@/lib/db/client";
 import { applicationPolicies, applications, auditEvents, certificateHostnames, mtlsCertificates, policies } from "@/lib/db/schema";
-import {
-  associatedHostnames,
-  certificateDeletionImpacts,
-  certificateHostnameImpact,
-  certificatesForHostname,
-  createCertificate,
-  deleteCertificate,
-  getCertificate,
-  getCertificatePem,
-  getHostnameSettings,
-  listCertificates,
-  PRIVATE_KEY_REFUSAL,
-  updateCertificate,
-  updateHostnameSettings,
-} from "@/lib/domain/certificates";
-import { READ_ONLY_MESSAGE } from "@/lib/domain/result";
+import { createCertificate, deleteCertificate, getCertificate, getCertificatePem, listCertificates, PRIVATE_KEY_REFUSAL, updateCertificate } from "@/lib/domain/certificates";
+import { associatedHostnames, certificateDeletionImpacts, certificateHostnameImpact, certificatesForHostname, getHostnameSettings, updateHostnameSettings } from "@/lib/domain/hostnames";
+import { READ_ONLY_MESSAGE } from "@/lib/domain/core/result";
 import { generateRoot, generateSeedChain, type SeedChain } from "../../e2e/helpers/certs";
 import { adminActor, readTokenActor, viewerActor } from "../helpers/actors";
 
@@ -188,14 +175,23 @@ describe("mTLS certificates", () => {
 
   it("stores per-hostname settings for associated hostnames only", async () => {
     expect(await getHostnameSettings()).toEqual([
-      { hostname: "auth.example.com", client_certificate_forwarding: false, china_network: false },
-      { hostname: "mtls.example.com", client_certificate_forwarding: false, china_network: false },
+      { hostname: "auth.example.com", client_certificate_forwarding: false, china_network: false, forwarding_presets: [] },
+      { hostname: "mtls.example.com", client_certificate_forwarding: false, china_network: false, forwarding_presets: [] },
     ]);
     const before = await auditCount();
     const ok = await updateHostnameSettings(adminActor, { settings: [{ hostname: "auth.example.com", client_certificate_forwarding: true, china_network: true }] });
     expect(ok.ok).toBe(true);
     expect(await auditCount()).toBe(before + 1);
-    expect((await getHostnameSettings(["auth.example.com"]))[0]).toEqual({ hostname: "auth.example.com", client_certificate_forwarding: true, china_network: true });
+    expect((await getHostnameSettings(["auth.example.com"]))[0]).toEqual({ hostname: "auth.example.com", client_certificate_forwarding: true, china_network: true, forwarding_presets: [] });
+    // Forwarding presets: stored in their canonical order; an update without them leaves them as they are.
+    const presets = await updateHostnameSettings(adminActor, [{ hostname: "auth.example.com", client_certificate_forwarding: true, china_network: true, forwarding_presets: ["xfcc", "rfc9440"] }]);
+    expect(presets.ok && presets.value[0].forwarding_presets).toEqual(["rfc9440", "xfcc"]);
+    await updateHostnameSettings(adminActor, [{ hostname: "auth.example.com", client_certificate_forwarding: false, china_network: true }]);
+    expect((await getHostnameSettings(["auth.example.com"]))[0]).toMatchObject({ client_certificate_forwarding: false, forwarding_presets: ["rfc9440", "xfcc"] });
+    const bad = await updateHostnameSettings(adminActor, [{ hostname: "auth.example.com", client_certificate_forwarding: false, china_network: true, forwarding_presets: ["nginx"] }]);
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.error.message).toBe("forwarding_presets may contain only rfc9440, tls_client_auth, xfcc");
+    await updateHostnameSettings(adminActor, [{ hostname: "auth.example.com", client_certificate_forwarding: true, china_network: true, forwarding_presets: [] }]);
     const unknown = await updateHostnameSettings(adminActor, [{ hostname: "other.example.com", client_certificate_forwarding: true, china_network: false }]);
     expect(unknown.ok).toBe(false);
     if (!unknown.ok) expect(unknown.error.message).toBe("other.example.com is not an associated hostname of any mTLS certificate.");

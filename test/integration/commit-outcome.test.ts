@@ -11,7 +11,7 @@ import { closeDb, getDb, getDbHandle } from "@/lib/db/client";
 import { domainErrorToApi, API_CODES } from "@/lib/api/errors";
 import { errorToResponse } from "@/lib/api/handler";
 import { createPolicy } from "@/lib/domain/policies";
-import { OUTCOME_UNKNOWN_MESSAGE } from "@/lib/domain/mutate";
+import { OUTCOME_UNKNOWN_MESSAGE } from "@/lib/domain/core/mutate";
 import { freePort } from "../helpers/server";
 import { adminActor } from "../helpers/actors";
 

@@ -4,7 +4,7 @@ import { getDb } from "@/lib/db/client";
 import { auditEvents, mtlsCertificates } from "@/lib/db/schema";
 import { createCertificate, getCertificate, PRIVATE_KEY_REFUSAL } from "@/lib/domain/certificates";
 import { isCrlStale, removeCertificateCrl, setCertificateCrl, type StoredCrlSummary } from "@/lib/domain/crls";
-import { READ_ONLY_MESSAGE } from "@/lib/domain/result";
+import { READ_ONLY_MESSAGE } from "@/lib/domain/core/result";
 import { adminActor, readTokenActor, viewerActor } from "../helpers/actors";
 import { generateTestPki, type TestPki } from "./test-mtls-pki";
 

@@ -7,13 +7,15 @@ import cluster from "node:cluster";
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { sql } from "drizzle-orm";
 import { createLocalJWKSet, jwtVerify } from "jose";
+import { getDb } from "@/lib/db/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { flushAccessLog, listAccessLog } from "@/lib/domain/access-log";
 import { updatePolicy } from "@/lib/domain/policies";
 import { createGateway, loadServerCert, type Gateway } from "@/lib/gateway";
 import { adminActor } from "../helpers/actors";
-import { configureSeedGateway, curl, generateGatewayPki, startOrigin, until, type GatewayPki } from "./gateway-fixtures";
+import { configureSeedGateway, curl, generateGatewayPki, httpsGet, startOrigin, until, type GatewayPki } from "./gateway-fixtures";
 
 const HOST = "auth.example.com";
 let pki: GatewayPki;
@@ -69,6 +71,26 @@ describe("gateway with worker processes", () => {
       5000,
       "access-log rows from the workers",
     );
+  });
+
+  it("counts the workers' requests for unknown hostnames in unknown_host_hourly, without access-log rows", async () => {
+    const db = await getDb();
+    const count = async (q: ReturnType<typeof sql>) => Number(((await db.execute(q)) as unknown as { rows: { n: number }[] }).rows[0].n);
+    await flushAccessLog();
+    const before = await count(sql`select coalesce(sum(requests), 0)::int as n from unknown_host_hourly`);
+    for (let i = 0; i < 20; i++) {
+      const h = `w${i}-${Math.random().toString(36).slice(2, 8)}.unknown.test`;
+      expect((await httpsGet({ port: gw.port, host: h, servername: h })).status).toBe(404);
+    }
+    await until(
+      async () => {
+        await flushAccessLog();
+        return (await count(sql`select coalesce(sum(requests), 0)::int as n from unknown_host_hourly`)) - before === 20;
+      },
+      5000,
+      "the workers' unknown-host counts",
+    );
+    expect(await count(sql`select count(*)::int as n from access_log where hostname like '%.unknown.test'`)).toBe(0);
   });
 
   it("applies a policy change in every worker within a second or so", async () => {

@@ -1,10 +1,17 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { count, eq } from "drizzle-orm";
 import { getDb } from "@/lib/db/client";
+import { getSetting } from "@/lib/db/settings";
+import { createApiToken } from "@/lib/domain/api-tokens";
+import { createFirstAdmin } from "@/lib/domain/users";
+import { startApiServer, type TestApiServer } from "../api/server";
+import { generateTestPki } from "./test-mtls-pki";
 import { auditEvents, certificateHostnames, mtlsCertificates } from "@/lib/db/schema";
 import { createApplication } from "@/lib/domain/applications";
+import { createCertificate } from "@/lib/domain/certificates";
+import { testClientCertificate } from "@/lib/domain/test-mtls";
 import { createPolicy, deletePolicy, getPolicy, listPolicies, policyApplications, updatePolicy } from "@/lib/domain/policies";
-import { READ_ONLY_MESSAGE } from "@/lib/domain/result";
+import { READ_ONLY_MESSAGE } from "@/lib/domain/core/result";
 import { adminActor, readTokenActor, viewerActor } from "../helpers/actors";
 
 const johnDoe = {
@@ -170,4 +177,109 @@ describe("policies: lifecycle", () => {
     const events = await db.select().from(auditEvents).where(eq(auditEvents.resourceId, p.value.id));
     expect(events.map((e) => e.action)).toEqual(["policy.create"]);
   });
+});
+
+/**
+ * Every selector is enforceable at the gateway now (sign-in for Emails / Emails ending in, service tokens for the
+ * token selectors): such policies save without warnings. Identity rules in a Service Auth or Bypass policy are still
+ * never evaluated there, and that is reported (never refused).
+ */
+describe("policies: rules the gateway never evaluates", () => {
+  const SA_INCLUDE = "include[0] email: not evaluated in a Service Auth policy (it evaluates only non-identity selectors); this rule never matches";
+  const SA_EXCLUDE = "exclude[0] email_domain: not evaluated in a Service Auth policy (it evaluates only non-identity selectors); this rule never excludes anyone";
+
+  it("Emails, Emails ending in and service-token rules save without warnings; identity rules in Service Auth are reported", async () => {
+    const c = await createPolicy(adminActor, { name: "emails", decision: "allow", include: [{ email: { email: "a@example.com" } }] });
+    expect(c.ok).toBe(true);
+    if (!c.ok) return;
+    expect(c.warnings).toBeUndefined();
+    const u = await updatePolicy(adminActor, c.value.id, {
+      name: "emails",
+      decision: "allow",
+      include: [{ email: { email: "a@example.com" } }],
+      require: [{ any_valid_service_token: {} }],
+      exclude: [{ email_domain: { domain: "example.com" } }],
+    });
+    expect(u.ok && u.warnings).toBeUndefined();
+    const enforceable = await createPolicy(adminActor, { ...johnDoe, name: "enforceable" });
+    expect(enforceable.ok && enforceable.warnings).toBeUndefined();
+    const sa = await createPolicy(adminActor, { ...johnDoe, name: "sa with email", exclude: [{ email: { email: "a@example.com" } }] });
+    expect(sa.ok && sa.warnings).toEqual(["exclude[0] email: not evaluated in a Service Auth policy (it evaluates only non-identity selectors); this rule never excludes anyone"]);
+  });
+
+  describe("over the v4 API", () => {
+    let api: TestApiServer;
+    let secret: string;
+    let base: string;
+    const call = (path: string, init: RequestInit = {}) =>
+      fetch(`${base}${path}`, { ...init, headers: { authorization: `Bearer ${secret}`, "content-type": "application/json" } });
+
+    beforeAll(async () => {
+      api = await startApiServer();
+      const u = await createFirstAdmin({ email: "root@example.com", name: "Root", password: "a-long-password-1" }, null);
+      if (!u.ok) throw new Error(u.error.message);
+      const t = await createApiToken({ type: "user", id: u.value.id, label: u.value.email, role: "admin", permission: "edit" }, { name: "sdk", permission: "edit" });
+      if (!t.ok) throw new Error(t.error.message);
+      secret = t.value.secret;
+      base = `${api.baseURL}/accounts/${await getSetting<string>(await getDb(), "account_id")}/access`;
+    });
+    afterAll(() => api?.close());
+
+    it("an Allow policy with Emails has no messages; a Service Auth one has them in `messages` (code 10100) on POST, GET, PUT and the list, and still succeeds", async () => {
+      const allow = await (await call("/policies", { method: "POST", body: JSON.stringify({ name: "api emails", decision: "allow", include: [{ email: { email: "a@example.com" } }] }) })).json();
+      expect(allow).toMatchObject({ success: true, errors: [], messages: [] });
+
+      const body = { name: "api sa emails", decision: "non_identity", include: [{ email: { email: "a@example.com" } }] };
+      const created = await call("/policies", { method: "POST", body: JSON.stringify(body) });
+      expect(created.status).toBe(201);
+      const c = await created.json();
+      expect(c).toMatchObject({ success: true, errors: [], messages: [{ code: 10100, message: SA_INCLUDE }] });
+      const id = c.result.id as string;
+      expect(c.result.include).toEqual(body.include);
+
+      const got = await (await call(`/policies/${id}`)).json();
+      expect(got.messages).toEqual([{ code: 10100, message: SA_INCLUDE }]);
+
+      const two = await call(`/policies/${id}`, { method: "PUT", body: JSON.stringify({ ...body, exclude: [{ email_domain: { domain: "example.com" } }] }) });
+      expect(two.status).toBe(200);
+      expect((await two.json()).messages).toEqual([{ code: 10100, message: SA_INCLUDE }, { code: 10100, message: SA_EXCLUDE }]);
+
+      const list = await (await call("/policies")).json();
+      expect(list.success).toBe(true);
+      expect(list.messages).toContainEqual({ code: 10100, message: `policy ${id} ("api sa emails"): ${SA_INCLUDE} (and 1 more rule like it)` });
+
+      const fixed = await (await call(`/policies/${id}`, { method: "PUT", body: JSON.stringify({ ...body, include: [{ ip: { ip: "10.0.0.0/8" } }] }) })).json();
+      expect(fixed).toMatchObject({ success: true, messages: [] });
+    });
+
+    it("applications that embed such a policy say so too", async () => {
+      const p = await (await call("/policies", { method: "POST", body: JSON.stringify({ name: "sa email only", decision: "non_identity", include: [{ email: { email: "a@example.com" } }] }) })).json();
+      const created = await call("/apps", { method: "POST", body: JSON.stringify({ type: "self_hosted", name: "Emails", domain: "emails.example.com", policies: [p.result.id] }) });
+      expect(created.status).toBe(201);
+      const app = await created.json();
+      const msg = `policy ${p.result.id} ("sa email only"): ${SA_INCLUDE}`;
+      expect(app.messages).toContainEqual({ code: 10100, message: msg });
+      expect((await (await call(`/apps/${app.result.id}`)).json()).messages).toEqual([{ code: 10100, message: msg }]);
+    });
+  });
+});
+
+describe("policies: Test mTLS explains a Require rule that did not pass", () => {
+  it("a valid John Doe certificate without a service token is refused, and the Require rule's step says why", async () => {
+    const host = "enforce.example.com";
+    const pki = generateTestPki({ rootCN: "Enforce Root", intermediateCN: "Enforce Intermediate" });
+    const cert = await createCertificate(adminActor, { name: "enforce chain", certificate: pki.seed.chainPem, associated_hostnames: [host] });
+    if (!cert.ok) throw new Error(cert.error.message);
+    const p = await createPolicy(adminActor, { name: "cert and token", decision: "non_identity", include: [{ certificate: {} }], require: [{ any_valid_service_token: {} }] });
+    if (!p.ok) throw new Error(p.error.message);
+    const app = await createApplication(adminActor, { name: "Enforce app", domain: host, policies: [p.value.id] });
+    if (!app.ok) throw new Error(app.error.message);
+    const r = await testClientCertificate({ hostname: host, certificate: pki.johnPem });
+    if (!r.ok) throw new Error(r.error.message);
+    expect(r.value).toMatchObject({ decision: "deny", outcome: "default_deny", policy: null });
+    expect(r.value.certificate.valid).toBe(true);
+    const steps = r.value.steps;
+    expect(steps.find((s) => s.id === `rule:${p.value.id}:require:0`)).toMatchObject({ status: "fail", detail: expect.stringContaining("no service token presented") });
+    expect(steps.find((s) => s.id === `policy:${p.value.id}`)?.detail).toBe("Require rule 1 (Any Access Service Token) did not match: no service token presented");
+  }, 600_000);
 });

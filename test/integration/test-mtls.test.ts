@@ -1,3 +1,5 @@
+import { execFileSync } from "node:child_process";
+import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { count } from "drizzle-orm";
 import { getDb } from "@/lib/db/client";
@@ -10,6 +12,10 @@ import { buildHostnameContext, evaluateClientCertificate, testClientCertificate,
 import { createApiToken } from "@/lib/domain/api-tokens";
 import { createFirstAdmin } from "@/lib/domain/users";
 import { POST, GET } from "@/app/api/v1/test-mtls/route";
+import { ContextCache } from "@/lib/gateway/context";
+import { crlCacheStats } from "@/lib/pki";
+import { generateRoot } from "../../e2e/helpers/certs";
+import { generateLargeCrl } from "../pki/large-crl";
 import { adminActor } from "../helpers/actors";
 import { generateTestPki, type TestPki } from "./test-mtls-pki";
 
@@ -122,11 +128,11 @@ describe("Test mTLS: the seed walkthrough", () => {
   it("the cached path: one context, many evaluations, same answers", async () => {
     const ctx = await buildHostnameContext(HOST);
     expect(ctx.associated).toBe(true);
-    expect(ctx.application?.id).toBe(appId);
+    expect(ctx.snapshot.apps.map((a) => a.app.id)).toEqual([appId]);
     const a = await evaluateClientCertificate(ctx, pki.johnPem);
     const b = await evaluateClientCertificate(ctx, pki.johnPem, { at: new Date("2100-01-01T00:00:00Z") });
     expect([a.decision, b.decision]).toEqual(["allow", "deny"]);
-    expect(ctx.validator.cacheSize).toBe(1);
+    expect(ctx.snapshot.validator?.cacheSize).toBe(1);
   });
 });
 
@@ -193,5 +199,123 @@ describe("POST /api/v1/test-mtls", () => {
     expect(bad.status).toBe(400);
     expect((await bad.json()).errors[0]).toMatchObject({ source: { pointer: "/certificate" } });
     expect((await GET(new Request("http://localhost/api/v1/test-mtls"), { params: Promise.resolve({}) })).status).toBe(405);
+  });
+
+  // Issue #12, finding 10: a viewer or Read token repeating Test mTLS must not make the server parse a large CRL
+  // on every call; the gateway's validator for the same hostname reuses the same parse.
+  describe("with a 60,000-entry CRL stored", () => {
+    const BIG = "big-crl.example.com";
+    let bigCertId = "";
+    const large = (revoke: string[] = []) =>
+      generateLargeCrl({
+        caCert: path.join(pki.seed.dir, "intermediate.pem"),
+        caKey: pki.seed.intermediateKeyPath,
+        passin: ["-passin", "pass:portcullis-test"],
+        count: 60_000,
+        revoke,
+      });
+    const parses = () => crlCacheStats().parses;
+    const viaApi = async (certificate: string) => {
+      const res = await call({ hostname: BIG, certificate });
+      expect(res.status).toBe(200);
+      return (await res.json()).result as TestMtlsResult;
+    };
+
+    beforeAll(async () => {
+      bigCertId = must(await createCertificate(adminActor, { name: "Big CRL chain", certificate: pki.seed.chainPem, associated_hostnames: [BIG] })).id;
+      must(await createApplication(adminActor, { name: "Big CRL app", domain: BIG, policies: [policyId] }));
+      must(await setCertificateCrl(adminActor, bigCertId, { crl: large() }));
+    });
+
+    it("parses the CRL once for any number of calls (action path and API), and the gateway shares that parse", async () => {
+      const p0 = parses();
+      expect((await run({ hostname: BIG, certificate: pki.johnPem })).decision).toBe("allow");
+      const p1 = parses();
+      expect(p1 - p0).toBeLessThanOrEqual(1);
+      for (let i = 0; i < 4; i++) expect((await run({ hostname: BIG, certificate: pki.johnPem })).decision).toBe("allow");
+      for (let i = 0; i < 3; i++) {
+        const r = await viaApi(pki.johnPem);
+        expect(r.decision).toBe("allow");
+        expect(step(r, "revocation:0")).toMatchObject({ status: "pass" });
+      }
+      expect(parses()).toBe(p1);
+      // The gateway builds its hostname context (validator and TLS context) from the same stored CRL.
+      const identity = generateRoot("/CN=gateway.test");
+      const gw = await new ContextCache({ cert: identity.pem, key: identity.keyPem }).get(BIG);
+      expect(gw.validator?.crlCount).toBe(1);
+      const v = await gw.validator!.validate(pki.johnWithIntermediate);
+      // John Doe's revocation was checked against the stored CRL (the root has none: the gateway decides that part).
+      expect(v.steps.find((s) => s.id === "revocation:0")).toMatchObject({ ok: true });
+      expect(v.errors.map((e) => e.code)).not.toContain("certificate_revoked");
+      expect(parses()).toBe(p1);
+    });
+
+    it("picks up a new version of the CRL at once, and parses that version once", async () => {
+      const serial = execFileSync("openssl", ["x509", "-in", pki.johnPath, "-noout", "-serial"], { encoding: "utf8" }).trim().split("=")[1];
+      must(await setCertificateCrl(adminActor, bigCertId, { crl: large([serial]) }));
+      const p0 = parses();
+      const first = await run({ hostname: BIG, certificate: pki.johnPem });
+      expect(first.decision).toBe("deny");
+      expect(first.certificate.errors.map((e) => e.code)).toContain("certificate_revoked");
+      expect(step(first, "revocation:0")).toMatchObject({ status: "fail" });
+      const p1 = parses();
+      expect(p1 - p0).toBeLessThanOrEqual(1);
+      for (let i = 0; i < 3; i++) expect((await viaApi(pki.johnPem)).decision).toBe("deny");
+      expect((await run({ hostname: BIG, certificate: pki.janePem })).certificate.valid).toBe(true);
+      expect(parses()).toBe(p1);
+    });
+  });
+});
+
+describe("Test mTLS: a URL on an application with a path (lib/access matching)", () => {
+  const PH = "paths.example.com";
+  let adminAppId = "";
+  let wholeAppId = "";
+  beforeAll(async () => {
+    must(await createCertificate(adminActor, { name: "TM paths chain", certificate: pki.seed.chainPem, associated_hostnames: [PH] }));
+    const block = must(await createPolicy(adminActor, { name: "TM block all", decision: "deny", include: [{ everyone: {} }] })).id;
+    const office = must(await createPolicy(adminActor, { name: "TM office", decision: "allow", include: [{ ip: { ip: "192.0.2.0/24" } }] })).id;
+    wholeAppId = must(await createApplication(adminActor, { name: "TM paths whole", domain: PH, policies: [policyId] })).id;
+    adminAppId = must(await createApplication(adminActor, { name: "TM paths admin", domain: `${PH}/admin`, policies: [office, block] })).id;
+  });
+
+  it("the most specific application covering the URL's path decides, on segment boundaries", async () => {
+    const r = await run({ url: `https://${PH}/admin/users?tab=1`, certificate: pki.johnPem });
+    expect(r).toMatchObject({ url: `https://${PH}/admin/users?tab=1`, path: "/admin/users", access_decision: "block", decision: "deny" });
+    expect(r.application).toMatchObject({ id: adminAppId, path: "/admin" });
+    expect(r.policy?.name).toBe("TM block all");
+    expect(r.applications_considered.map((c) => [c.id, c.matched])).toEqual([[adminAppId, true], [wholeAppId, false]]);
+    expect(r.applications_considered[1].why).toBe(`the whole hostname covers /admin/users but is less specific than "TM paths admin" (${PH}/admin)`);
+
+    const other = await run({ url: `https://${PH.toUpperCase()}/administrator`, certificate: pki.johnPem });
+    expect(other).toMatchObject({ access_decision: "service_auth", decision: "allow", application: { id: wholeAppId, path: null } });
+    expect(other.applications_considered.find((c) => c.id === adminAppId)).toMatchObject({ matched: false, why: `${PH}: path /admin does not cover /administrator (paths match whole segments)` });
+    expect(other.identity).toMatchObject({ common_name: "John Doe", sub: expect.stringMatching(/^[0-9a-f]{64}$/) });
+
+    // the path tricks the gateway normalises are normalised here too
+    const trick = await run({ url: `https://${PH}/public/../%61dmin;x=1/`, certificate: pki.johnPem });
+    expect(trick).toMatchObject({ path: "/admin;x=1/", access_decision: "block", application: { id: adminAppId } });
+  });
+
+  it("takes the client IP for IP rules, the application alone as its domain and path, and a hostname as path /", async () => {
+    const office = await run({ url: `https://${PH}/admin`, certificate: pki.johnPem, ip: "192.0.2.44" });
+    expect(office).toMatchObject({ access_decision: "allow", ip: "192.0.2.44", policy: { name: "TM office" } });
+    const byApp = await run({ application_id: adminAppId, certificate: pki.johnPem });
+    expect(byApp).toMatchObject({ url: `https://${PH}/admin`, application: { id: adminAppId }, access_decision: "block" });
+    const byHost = await run({ hostname: PH, certificate: pki.johnPem });
+    expect(byHost).toMatchObject({ url: `https://${PH}/`, path: "/", application: { id: wholeAppId } });
+  });
+
+  it("refuses a bad URL, a refused path, a disagreeing hostname and a bad IP as field errors", async () => {
+    const err = async (input: Record<string, unknown>) => {
+      const r = await testClientCertificate({ certificate: pki.johnPem, ...input });
+      return r.ok ? null : r.error.fieldErrors;
+    };
+    expect(await err({ url: "ftp://paths.example.com/" })).toEqual({ url: ["Enter a URL such as https://app.example.com/admin"] });
+    expect(await err({ url: "paths.example.com/admin" })).toEqual({ url: ["Enter a URL such as https://app.example.com/admin"] });
+    expect((await err({ url: `https://${PH}/a%2Fb` }))?.url?.[0]).toBe('The URL\'s path was refused: an encoded "/" (%2F) is not allowed in the path');
+    expect((await err({ url: `https://${PH}/`, hostname: HOST }))?.url?.[0]).toMatch(/is not the hostname auth\.example\.com/);
+    expect((await err({ url: `https://${HOST}/`, application_id: adminAppId }))?.url?.[0]).toMatch(/not the chosen application's domain/);
+    expect((await err({ url: `https://${PH}/`, ip: "300.1.1.1" }))?.ip?.[0]).toMatch(/must be an IP address/);
   });
 });

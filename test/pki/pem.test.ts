@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { md5 } from "../../lib/pki/md5";
-import { MAX_INPUT_BYTES, PRIVATE_KEY_MESSAGE, splitInput, toPem } from "../../lib/pki/pem";
+import { encodeBase64, MAX_INPUT_BYTES, PRIVATE_KEY_MESSAGE, splitInput, toPem } from "../../lib/pki/pem";
 import { hexColon } from "../../lib/pki/der";
 import { bytes, pem } from "./fixtures";
 
@@ -77,6 +77,15 @@ describe("splitInput", () => {
     const der = bytes("root.der");
     expect(toPem(der)).toBe(pem("root"));
     expect(splitInput(toPem(der)).blocks[0].der).toEqual(der);
+  });
+});
+
+describe("encodeBase64", () => {
+  it("matches Node's base64 for every length around its chunk boundaries, all byte values included", () => {
+    const data = Uint8Array.from({ length: 3 * 1024 + 7 }, (_, i) => (i * 151 + 7) & 0xff);
+    for (const n of [0, 1, 2, 3, 1023, 1024, 1025, 2047, 2048, 2049, 3078, data.length]) {
+      expect(encodeBase64(data.subarray(0, n))).toBe(Buffer.from(data.subarray(0, n)).toString("base64"));
+    }
   });
 });
 

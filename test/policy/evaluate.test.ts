@@ -3,6 +3,7 @@ import {
   compilePolicies,
   evaluatePolicies,
   orderPolicies,
+  type GatewayCapability,
   type PolicyDecision,
   type PolicyForEval,
   type RequestContext,
@@ -25,6 +26,8 @@ function ctx(extra: Partial<RequestContext> = {}): RequestContext {
   return { hostname: HOST, hostnameAssociated: true, ...extra };
 }
 const goodCert = (commonName: string | null = "John Doe") => ({ presented: true, valid: true, commonName });
+/** A gateway that can sign users in and check service tokens: how these selectors will match once it can. */
+const ALL: { capabilities: GatewayCapability[] } = { capabilities: ["sign_in", "service_tokens"] };
 
 describe("deny by default", () => {
   it("denies when there are no policies", () => {
@@ -175,23 +178,23 @@ describe("identity selectors", () => {
     [EMAIL("user@example.com"), undefined, false],
     [DOMAIN("example.com"), "", false],
   ])("%j with email %j → %s", (rule, email, matched) => {
-    expect(evaluatePolicies([pol("p", "allow", [rule])], ctx({ email })).decision).toBe(matched ? "allow" : "deny");
+    expect(evaluatePolicies([pol("p", "allow", [rule])], ctx({ email }), ALL).decision).toBe(matched ? "allow" : "deny");
   });
   it("explains a missing email and a mismatch", () => {
-    expect(evaluatePolicies([pol("p", "allow", [EMAIL("a@b.com")])], ctx()).trace[0].rules[0].reason).toBe("no authenticated user email in the request");
-    expect(evaluatePolicies([pol("p", "allow", [DOMAIN("b.com")])], ctx({ email: "x@c.com" })).trace[0].rules[0].reason).toBe("email x@c.com does not end in @b.com");
+    expect(evaluatePolicies([pol("p", "allow", [EMAIL("a@b.com")])], ctx(), ALL).trace[0].rules[0].reason).toBe("no authenticated user email in the request");
+    expect(evaluatePolicies([pol("p", "allow", [DOMAIN("b.com")])], ctx({ email: "x@c.com" }), ALL).trace[0].rules[0].reason).toBe("email x@c.com does not end in @b.com");
   });
   it("never match in a Service Auth policy, wherever they appear", () => {
     const c = ctx({ email: "a@example.com", certificate: goodCert() });
-    const inc = evaluatePolicies([pol("p", "non_identity", [EMAIL("a@example.com")])], c);
+    const inc = evaluatePolicies([pol("p", "non_identity", [EMAIL("a@example.com")])], c, ALL);
     expect(inc.decision).toBe("deny");
     expect(inc.trace[0].rules[0].reason).toBe("Emails rules cannot match in a Service Auth policy, which evaluates only non-identity selectors");
-    expect(evaluatePolicies([pol("p", "non_identity", [CERT], 1, { require: [DOMAIN("example.com")] })], c).decision).toBe("deny");
-    expect(evaluatePolicies([pol("p", "non_identity", [CERT], 1, { exclude: [EMAIL("a@example.com")] })], c).decision).toBe("allow");
-    expect(evaluatePolicies([pol("p", "allow", [CERT], 1, { exclude: [EMAIL("a@example.com")] })], c).decision).toBe("deny");
+    expect(evaluatePolicies([pol("p", "non_identity", [CERT], 1, { require: [DOMAIN("example.com")] })], c, ALL).decision).toBe("deny");
+    expect(evaluatePolicies([pol("p", "non_identity", [CERT], 1, { exclude: [EMAIL("a@example.com")] })], c, ALL).decision).toBe("allow");
+    expect(evaluatePolicies([pol("p", "allow", [CERT], 1, { exclude: [EMAIL("a@example.com")] })], c, ALL).decision).toBe("deny");
   });
   it("never match in a Bypass policy", () => {
-    const d = evaluatePolicies([pol("p", "bypass", [DOMAIN("example.com")])], ctx({ email: "a@example.com" }));
+    const d = evaluatePolicies([pol("p", "bypass", [DOMAIN("example.com")])], ctx({ email: "a@example.com" }), ALL);
     expect(d.decision).toBe("deny");
     expect(d.trace[0].rules[0].reason).toBe("Emails ending in rules cannot match in a Bypass policy, which does not authenticate users");
   });
@@ -206,7 +209,7 @@ describe("service tokens", () => {
     [{ any_valid_service_token: {} } as Rule, "tok-9", true, "valid service token tok-9 presented"],
     [{ any_valid_service_token: {} } as Rule, undefined, false, "no service token presented"],
   ])("%j with %j → %s", (rule, serviceTokenId, matched, reason) => {
-    const d = evaluatePolicies([pol("p", "non_identity", [rule])], ctx({ serviceTokenId }));
+    const d = evaluatePolicies([pol("p", "non_identity", [rule])], ctx({ serviceTokenId }), ALL);
     expect(d.decision).toBe(matched ? "allow" : "deny");
     expect(d.trace[0].rules[0].reason).toBe(reason);
   });
@@ -246,8 +249,57 @@ describe("compiled evaluator", () => {
       pol("sa", "non_identity", [CN("John Doe"), CN("Jane Roe")], 2, { exclude: [IP("10.9.0.0/16")] }),
       pol("allow", "allow", [DOMAIN("example.com")], 3, { require: [CERT] }),
       pol("block", "deny", [EVERYONE], 4),
-    ]);
+    ], ALL);
     const c = ctx({ ip: "10.1.2.3", email: "a@example.com", certificate: goodCert("Someone Else") });
     for (let i = 0; i < 1000; i++) expect(ev.evaluate(c).policy?.id).toBe("allow");
+  });
+});
+
+describe("selectors the gateway cannot enforce yet", () => {
+  const TOKEN: Rule = { service_token: { token_id: "tok-1" } };
+  const ANY_TOKEN: Rule = { any_valid_service_token: {} };
+  // Everything a caller could put in the request: for a gateway with neither sign-in nor service tokens (the
+  // mechanism; which capabilities the real gateway has is GATEWAY_CAPABILITIES, tested below), none of it counts.
+  const loaded = ctx({ email: "a@example.com", serviceTokenId: "tok-1", certificate: goodCert() });
+  const NONE: { capabilities: GatewayCapability[] } = { capabilities: [] };
+
+  it.each([
+    [EMAIL("a@example.com"), "needs sign-in at the gateway"],
+    [DOMAIN("example.com"), "needs sign-in at the gateway"],
+    [TOKEN, "needs service tokens at the gateway"],
+    [ANY_TOKEN, "needs service tokens at the gateway"],
+  ])("%j never matches, even with an email and a token in the request, and the trace says why", (rule, needs) => {
+    const d = evaluatePolicies([pol("p", "allow", [rule])], loaded, NONE);
+    expect(d.decision).toBe("deny");
+    expect(d.outcome).toBe("default_deny");
+    expect(d.trace[0].rules[0]).toMatchObject({ matched: false, reason: `not enforceable yet: ${needs}` });
+    expect(d.trace[0].reason).toBe(`Include rule did not match: not enforceable yet: ${needs}`);
+    expect(evaluatePolicies([pol("p", "allow", [rule])], loaded, { ...NONE, trace: false }).decision).toBe("deny");
+  });
+  it("a Require of one makes the policy never match; the next policy decides", () => {
+    const d = evaluatePolicies([pol("p", "non_identity", [CERT], 1, { require: [ANY_TOKEN] }), pol("block", "deny", [EVERYONE], 2)], loaded, NONE);
+    expect(d.policy?.id).toBe("block");
+    expect(d.trace[0].reason).toBe("Require rule 1 (Any Access Service Token) did not match: not enforceable yet: needs service tokens at the gateway");
+  });
+  it("an Exclude of one never excludes", () => {
+    const d = evaluatePolicies([pol("p", "allow", [CERT], 1, { exclude: [EMAIL("a@example.com"), TOKEN] })], loaded, NONE);
+    expect(d.policy?.id).toBe("p");
+    expect(d.trace[0].rules.slice(1).map((r) => [r.kind, r.matched, r.reason])).toEqual([
+      ["exclude", false, "not enforceable yet: needs sign-in at the gateway"],
+      ["exclude", false, "not enforceable yet: needs service tokens at the gateway"],
+    ]);
+  });
+  it("identity rules in Bypass / Service Auth keep the more specific reason (they will never match there)", () => {
+    const d = evaluatePolicies([pol("p", "bypass", [EMAIL("a@example.com")])], loaded, NONE);
+    expect(d.trace[0].rules[0].reason).toBe("Emails rules cannot match in a Bypass policy, which does not authenticate users");
+  });
+  it("the gateway checks service tokens (GATEWAY_CAPABILITIES): their rules match a presented token by default", () => {
+    expect(evaluatePolicies([pol("p", "non_identity", [TOKEN])], loaded).decision).toBe("allow");
+    expect(evaluatePolicies([pol("p", "non_identity", [ANY_TOKEN])], loaded, { trace: false }).decision).toBe("allow");
+    expect(evaluatePolicies([pol("p", "non_identity", [TOKEN])], ctx({ serviceTokenId: "tok-2" })).trace[0].rules[0].reason).toBe("service token tok-2 presented, expected tok-1");
+  });
+  it("with a capability the selector is evaluated again (the registry is the single switch)", () => {
+    expect(evaluatePolicies([pol("p", "allow", [EMAIL("a@example.com")])], loaded, { capabilities: ["sign_in"] }).decision).toBe("allow");
+    expect(evaluatePolicies([pol("p", "allow", [TOKEN])], loaded, { capabilities: ["sign_in"] }).trace[0].rules[0].reason).toBe("not enforceable yet: needs service tokens at the gateway");
   });
 });

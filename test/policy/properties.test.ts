@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import {
   DECISIONS,
+  GATEWAY_CAPABILITIES,
   SELECTORS,
   cidrContains,
   compilePolicies,
@@ -14,6 +15,7 @@ import {
   parseIp,
   policyInputSchema,
   ruleSchema,
+  ruleWarnings,
   type PolicyForEval,
   type RequestContext,
   type Rule,
@@ -59,12 +61,27 @@ const ctxArb: fc.Arbitrary<RequestContext> = fc.record(
 
 describe("schema properties", () => {
   it("never throws on arbitrary JSON; always a zod result with string paths and messages", () => {
+    /** A refusal says why: at least one issue, each with a message and a path of keys and indexes. */
+    const explained = (issues: readonly { message: string; path: readonly PropertyKey[] }[]) => {
+      expect(issues.length).toBeGreaterThan(0);
+      for (const i of issues) {
+        expect(i.message).toMatch(/\S/);
+        for (const seg of i.path) expect(["string", "number"]).toContain(typeof seg);
+      }
+    };
+    // Arbitrary JSON, and rules among it (plain JSON alone almost never is one, which would leave the accepting side untested).
     fc.assert(
-      fc.property(fc.jsonValue(), (v) => {
+      fc.property(fc.oneof(fc.jsonValue(), ruleArb), (v) => {
         const r = policyInputSchema.safeParse(v);
-        if (!r.success) for (const i of r.error.issues) expect(typeof i.message).toBe("string");
+        if (r.success) expect(r.data.include.length).toBeGreaterThan(0);
+        else explained(r.error.issues);
         const rr = ruleSchema.safeParse(v);
-        expect(typeof rr.success).toBe("boolean");
+        if (rr.success) {
+          // Exactly one selector, and the normalised rule is accepted as it is.
+          expect(Object.keys(rr.data)).toHaveLength(1);
+          expect(SELECTORS).toContain(Object.keys(rr.data)[0]);
+          expect(ruleSchema.parse(rr.data)).toEqual(rr.data);
+        } else explained(rr.error.issues);
       }),
       { numRuns: 1000 },
     );
@@ -138,6 +155,31 @@ describe("evaluator properties", () => {
           for (const r of t.rules) if ((r.selector === "certificate" || r.selector === "common_name") && r.matched) expect(ok).toBe(true);
         }
       }),
+    );
+  });
+  it("the decision is what the gateway decides: what it cannot establish (an email without sign-in, a token without service tokens) changes nothing, and the warnings name every rule the trace calls not enforceable", () => {
+    fc.assert(
+      fc.property(fc.array(policyArb, { maxLength: 5 }), ctxArb, (policies, ctx) => {
+        const ev = compilePolicies(policies);
+        const bare = {
+          ...ctx,
+          ...(GATEWAY_CAPABILITIES.includes("sign_in") ? {} : { email: undefined }),
+          ...(GATEWAY_CAPABILITIES.includes("service_tokens") ? {} : { serviceTokenId: undefined }),
+        };
+        const full = ev.evaluate(ctx);
+        expect(ev.evaluate(bare, { trace: false }).policy).toEqual(full.policy);
+        expect(ev.evaluate(ctx, { trace: false }).policy).toEqual(full.policy);
+        for (const t of full.trace) {
+          const p = policies.find((x) => x.id === t.policyId)!;
+          const warned = new Set(ruleWarnings(p).map((w) => `${w.kind}[${w.index}]`));
+          for (const r of t.rules) {
+            const dead = /^not enforceable yet: |rules cannot match in a /.test(r.reason);
+            if (t.evaluated) expect(warned.has(`${r.kind}[${r.index}]`)).toBe(dead);
+            if (warned.has(`${r.kind}[${r.index}]`)) expect(r.matched).toBe(false);
+          }
+        }
+      }),
+      { numRuns: 1000 },
     );
   });
   it("a policy without Include rules never matches", () => {

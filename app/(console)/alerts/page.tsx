@@ -5,7 +5,7 @@ import { EmptyState } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { requireUser } from "@/lib/auth/session";
 import { evaluateAlerts, listAlerts } from "@/lib/domain/alerts";
-import { getNotificationSettings } from "@/lib/domain/notifications";
+import { getNotificationSettings } from "@/lib/domain/alerts/notifications";
 
 export const metadata: Metadata = { title: "Alerts" };
 
@@ -17,12 +17,12 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
   await evaluateAlerts().catch((err) => console.error("[alerts] evaluation failed:", err instanceof Error ? err.message : err));
   const [alerts, settings] = await Promise.all([listAlerts({ includeResolved }), getNotificationSettings()]);
   const webhookConfigured = !!settings.webhookUrl;
-  const linkClass = "text-brand-600 hover:underline dark:text-brand-100";
+  const linkClass = "text-brand-600 underline underline-offset-2 hover:decoration-2 dark:text-brand-100";
   return (
     <>
       <PageHeader
         title="Alerts"
-        description="Raised 30 and 14 days before an mTLS certificate expires, when it has expired, and when its CRL is past its next update. Checked at start-up, every hour and whenever this page is opened."
+        description="Raised 30 and 14 days before an mTLS certificate or a service token expires, when it has expired, and when a certificate's CRL is past its next update. Checked at start-up, every hour and whenever this page is opened."
       />
       <div className="mb-4 flex flex-wrap items-center justify-between gap-2 text-sm">
         <p className="text-slate-600 dark:text-slate-400">
@@ -40,7 +40,7 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
         <AlertsTable alerts={alerts} webhookConfigured={webhookConfigured} />
       ) : (
         <EmptyState title={includeResolved ? "No alerts yet" : "No active alerts"}>
-          Every mTLS certificate is valid for more than 30 days and every CRL is current.
+          Every mTLS certificate and service token is valid for more than 30 days and every CRL is current.
         </EmptyState>
       )}
     </>

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { headers } from "next/headers";
 import Link from "next/link";
-import { ApiReferenceLoader } from "@/components/api/api-reference-loader";
+import { ApiReference } from "@/components/api/api-reference";
 import { CodeExample } from "@/components/api/code-example";
 import { apiExamples } from "@/components/api/examples";
 import { Card } from "@/components/ui/card";
@@ -10,20 +10,23 @@ import { Table, Td, Th } from "@/components/ui/table";
 import { requireUser } from "@/lib/auth/session";
 import { getDb } from "@/lib/db/client";
 import { getSetting } from "@/lib/db/settings";
+import { buildOpenApiDocument } from "@/lib/openapi/document";
 import { API_OPERATIONS } from "@/lib/openapi/routes";
 
 export const metadata: Metadata = { title: "API" };
 
-async function baseUrl(): Promise<string> {
+async function origin(): Promise<string> {
   const h = await headers();
   const host = h.get("x-forwarded-host") ?? h.get("host") ?? "localhost:3000";
   const proto = h.get("x-forwarded-proto")?.split(",")[0]?.trim() || "http";
-  return `${proto}://${host}/client/v4`;
+  return `${proto}://${host}`;
 }
 
 export default async function ApiDocsPage() {
   await requireUser();
-  const [accountId, base] = await Promise.all([getSetting<string>(await getDb(), "account_id"), baseUrl()]);
+  const db = await getDb();
+  const [accountId, zoneId, here] = await Promise.all([getSetting<string>(db, "account_id"), getSetting<string>(db, "zone_id"), origin()]);
+  const base = `${here}/client/v4`;
   const examples = apiExamples(base, accountId ?? "");
   return (
     <>
@@ -31,8 +34,8 @@ export default async function ApiDocsPage() {
         title="API"
         description={
           <>
-            A Cloudflare-compatible REST API (v4 wire format) for mTLS certificates, hostname settings, reusable policies and
-            self-hosted applications. Existing scripts and the official <code>cloudflare</code> SDK work by changing the base URL.
+            A Cloudflare-compatible REST API (v4 wire format) for mTLS certificates, hostname settings, reusable policies,
+            self-hosted applications, service tokens and client certificates issued by the managed CA. Existing scripts and the official <code>cloudflare</code> SDK work by changing the base URL.
           </>
         }
       />
@@ -42,6 +45,8 @@ export default async function ApiDocsPage() {
           <dd className="font-mono break-all select-all">{base}</dd>
           <dt className="font-medium">Account ID</dt>
           <dd className="font-mono select-all">{accountId}</dd>
+          <dt className="font-medium">Zone ID</dt>
+          <dd className="font-mono select-all">{zoneId}</dd>
           <dt className="font-medium">OpenAPI</dt>
           <dd>
             <a className="text-brand-700 underline dark:text-brand-300" href="/client/v4/openapi.json">
@@ -90,7 +95,7 @@ export default async function ApiDocsPage() {
           <CodeExample key={e.title} title={e.title} code={e.code} />
         ))}
       </section>
-      <ApiReferenceLoader specUrl="/client/v4/openapi.json" />
+      <ApiReference document={buildOpenApiDocument()} origin={here} accountId={accountId ?? ""} zoneId={zoneId ?? undefined} />
     </>
   );
 }

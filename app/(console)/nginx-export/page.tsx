@@ -6,14 +6,17 @@ import { EmptyState } from "@/components/ui/card";
 import { Field, Input } from "@/components/ui/field";
 import { Notice } from "@/components/ui/notice";
 import { PageHeader } from "@/components/ui/page-header";
+import { requireUser } from "@/lib/auth/session";
 import { buildNginxExport } from "@/lib/export/nginx";
-import { parseExportOptions } from "./options";
+import { parseExportOptions } from "../../../lib/export/options";
 
 export const metadata: Metadata = { title: "Nginx export" };
 
 type Search = Promise<Record<string, string | string[] | undefined>>;
 
 export default async function NginxExportPage({ searchParams }: { searchParams: Search }) {
+  // Signed in before any query: the layout's check runs in parallel with this page, not before it.
+  await requireUser();
   const raw = Object.fromEntries(Object.entries(await searchParams).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
   const { options, errors } = parseExportOptions(raw);
   const out = await buildNginxExport({ filesDir: options.filesDir, listen: options.listen });

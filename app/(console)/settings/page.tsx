@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { AddUserForm } from "@/components/settings/add-user-form";
 import { UserRow } from "@/components/settings/user-row";
 import { Card } from "@/components/ui/card";
+import { CopyField } from "@/components/ui/copy-field";
 import { ReadOnlyNotice } from "@/components/ui/read-only-notice";
 import { PageHeader } from "@/components/ui/page-header";
 import { Table, Th } from "@/components/ui/table";
@@ -15,7 +16,8 @@ export const metadata: Metadata = { title: "Settings" };
 
 export default async function SettingsPage() {
   const me = await requireUser();
-  const [users, accountId] = await Promise.all([listUsers(), getSetting<string>(await getDb(), "account_id")]);
+  const db = await getDb();
+  const [users, accountId, zoneId] = await Promise.all([listUsers(), getSetting<string>(db, "account_id"), getSetting<string>(db, "zone_id")]);
   const canEdit = me.role === "admin";
   return (
     <>
@@ -35,6 +37,14 @@ export default async function SettingsPage() {
         <p className="mt-1 text-xs text-slate-500 dark:text-slate-400">
           The <code>account_id</code> in REST API paths: <code>/client/v4/accounts/{accountId}/access/…</code>
         </p>
+        <div className="mt-4 max-w-xl">
+          <CopyField
+            id="zone-id"
+            label="Zone ID"
+            value={zoneId ?? ""}
+            hint={`The zone_id of zone-scoped REST API paths (one zone per installation): /client/v4/zones/${zoneId ?? ""}/client_certificates`}
+          />
+        </div>
       </Card>
       <section aria-labelledby="users-heading" className="mb-8 space-y-3">
         <h2 id="users-heading" className="text-lg font-semibold">
@@ -47,6 +57,9 @@ export default async function SettingsPage() {
               <Th>Name</Th>
               <Th>Role</Th>
               <Th>Password</Th>
+              <Th>
+                <span className="sr-only">Delete</span>
+              </Th>
             </tr>
           </thead>
           <tbody className="divide-y divide-slate-100 dark:divide-slate-800">

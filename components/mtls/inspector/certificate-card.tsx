@@ -19,7 +19,7 @@ const mono = "font-mono text-xs break-all";
 
 /** All certificate text is rendered as React text nodes: a subject like `<script>` is shown, never run. */
 export function CertificateDetails({ cert, position }: { cert: CardSummary; position: number }) {
-  const none = <span className="text-slate-400">None</span>;
+  const none = <span className="text-slate-500 dark:text-slate-400">None</span>;
   return (
     <dl className="divide-y divide-slate-100 dark:divide-slate-800">
       <Row term="Subject">{cert.subject || "(empty)"}</Row>
@@ -54,8 +54,8 @@ export function CertificateDetails({ cert, position }: { cert: CardSummary; posi
 export function CardHeader({ cert, position, total }: { cert: CardSummary; position: number; total: number }) {
   return (
     <div className="flex flex-wrap items-center gap-2">
-      <span className="text-xs font-semibold tracking-wide text-slate-500 uppercase">Certificate {position}</span>
-      <span className="text-xs text-slate-500">· {roleOf(cert, position - 1, total)}</span>
+      <span className="text-xs font-semibold tracking-wide text-slate-500 dark:text-slate-400 uppercase">Certificate {position}</span>
+      <span className="text-xs text-slate-500 dark:text-slate-400">· {roleOf(cert, position - 1, total)}</span>
       <span className="min-w-0 flex-1 truncate font-medium" title={cert.subject}>
         {displayName(cert)}
       </span>

@@ -17,14 +17,14 @@ export function ChainDiagram({ certificates, links }: { certificates: CardSummar
   const shown = certificates.slice(0, MAX_NODES);
   return (
     <div className="rounded-md border border-slate-200 bg-slate-50 p-3 text-sm dark:border-slate-800 dark:bg-slate-900/50">
-      <p className="mb-2 text-xs font-semibold tracking-wide text-slate-500 uppercase">Chain of trust</p>
+      <p className="mb-2 text-xs font-semibold tracking-wide text-slate-500 dark:text-slate-400 uppercase">Chain of trust</p>
       <div className="flex flex-wrap items-center gap-x-2 gap-y-2">
         {shown.map((c, i) => {
           const link = links ? links.find((l) => l.from === i) : storedLink(certificates, i);
           return (
             <span key={i} className="inline-flex items-center gap-2">
               <span className="rounded border border-slate-300 bg-white px-2 py-0.5 dark:border-slate-600 dark:bg-slate-800">
-                <span className="text-xs text-slate-500">#{i + 1}</span> {displayName(c)}
+                <span className="text-xs text-slate-500 dark:text-slate-400">#{i + 1}</span> {displayName(c)}
               </span>
               {c.selfSigned ? (
                 <span className="text-emerald-700 dark:text-emerald-400">
@@ -47,7 +47,7 @@ export function ChainDiagram({ certificates, links }: { certificates: CardSummar
             </span>
           );
         })}
-        {certificates.length > MAX_NODES ? <span className="text-slate-500">… and {certificates.length - MAX_NODES} more</span> : null}
+        {certificates.length > MAX_NODES ? <span className="text-slate-500 dark:text-slate-400">… and {certificates.length - MAX_NODES} more</span> : null}
       </div>
     </div>
   );

@@ -55,7 +55,16 @@ export function reorderedPem(result: InspectResult): string {
   return (result.reorder ?? result.certificates.map((_, i) => i)).map((i) => result.certificates[i].pem).join("");
 }
 
-export function ChainInspector({ inspection, onReorder }: { inspection: Inspection; onReorder?: (pem: string) => void }) {
+export function ChainInspector({
+  inspection,
+  onReorder,
+  notices,
+}: {
+  inspection: Inspection;
+  onReorder?: (pem: string) => void;
+  /** Facts the page knows beyond the chain itself (e.g. "already uploaded as …"): shown, never blocking. */
+  notices?: readonly string[];
+}) {
   const result = inspection.status === "done" ? inspection.result : inspection.status === "running" ? inspection.previous : null;
   const errors = result?.issues.filter((i) => i.severity === "error").length ?? 0;
   const warnings = result?.issues.filter((i) => i.severity === "warning").length ?? 0;
@@ -71,7 +80,7 @@ export function ChainInspector({ inspection, onReorder }: { inspection: Inspecti
         <h2 id="chain-inspector-heading" className="text-base font-semibold">
           Certificate chain inspector
         </h2>
-        <span role="status" className="text-xs text-slate-500">
+        <span role="status" className="text-xs text-slate-500 dark:text-slate-400">
           {inspection.status === "running" ? "Inspecting…" : ""}
         </span>
       </div>
@@ -96,6 +105,13 @@ export function ChainInspector({ inspection, onReorder }: { inspection: Inspecti
               </Button>
             ) : null}
           </div>
+          {notices?.length ? (
+            <ul aria-label="Notices" className="space-y-1 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100">
+              {notices.map((n) => (
+                <li key={n}>{n}</li>
+              ))}
+            </ul>
+          ) : null}
           <ResultDetails result={result} shown={shown} />
         </>
       ) : null}

@@ -1,13 +1,5 @@
-import {
-  createCertificate,
-  deleteCertificate,
-  getCertificate,
-  getHostnameSettings,
-  listCertificates,
-  updateCertificate,
-  updateHostnameSettings,
-  type CertificateDto,
-} from "../../domain/certificates";
+import { createCertificate, deleteCertificate, getCertificate, listCertificates, updateCertificate, type CertificateDto } from "../../domain/certificates";
+import { getHostnameSettings, updateHostnameSettings } from "../../domain/hostnames";
 import { readJsonBody } from "../body";
 import { success } from "../envelope";
 import { notFound } from "../errors";
@@ -30,7 +22,8 @@ export function toApiCertificate(c: CertificateDto) {
   };
 }
 
-const messages = (warnings?: string[]) => (warnings ?? []).map((message) => ({ code: 10100, message }));
+/** A domain Result's warnings as envelope messages (code 10100). */
+export const messages = (warnings?: string[]) => (warnings ?? []).map((message) => ({ code: 10100, message }));
 
 export const listCertificatesRoute = apiRoute<AccountParams>({}, async ({ url }) => {
   const params = parsePageParams(url);

@@ -7,7 +7,8 @@ import { PageHeader } from "@/components/ui/page-header";
 import { Table, Td, Th } from "@/components/ui/table";
 import { requireUser } from "@/lib/auth/session";
 import { listApplications } from "@/lib/domain/applications";
-import { Pager, pageParam } from "@/components/ui/pager";
+import { listQuery, pageNumber } from "@/lib/list-query";
+import { Pager, QueryNotices } from "@/components/ui/list-kit";
 
 export const metadata: Metadata = { title: "Applications" };
 
@@ -16,7 +17,9 @@ const PAGE_SIZE = 100;
 export default async function ApplicationsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const me = await requireUser();
   const canEdit = me.role === "admin";
-  const page = pageParam((await searchParams).page);
+  const { values, notices } = listQuery(await searchParams, ["page"]);
+  const { page, notice } = pageNumber(values.page);
+  if (notice) notices.push(notice);
   const { items, total } = await listApplications({ page, perPage: PAGE_SIZE });
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   const add = canEdit ? (
@@ -34,6 +37,7 @@ export default async function ApplicationsPage({ searchParams }: { searchParams:
       {!canEdit ? (
         <ReadOnlyNotice />
       ) : null}
+      <QueryNotices notices={notices} />
       {total === 0 ? (
         <EmptyState title="No applications yet">
           Add the hostname you want to protect, then attach policies on its Policies tab.

@@ -8,8 +8,9 @@ import { buildTestCommands } from "@/components/setup/test-commands";
 import { Notice } from "@/components/ui/notice";
 import { PageHeader } from "@/components/ui/page-header";
 import { requireUser } from "@/lib/auth/session";
+import { env } from "@/lib/env.mjs";
 import { getApplication, listApplications, type ApplicationDto } from "@/lib/domain/applications";
-import { getCertificate, listCertificates, type CertificateDto } from "@/lib/domain/certificate-queries";
+import { getCertificate, listCertificates, type CertificateDto } from "@/lib/domain/certificates/queries";
 import { getPolicy, listPolicies, type PolicyDto } from "@/lib/domain/policies";
 import { describePolicy } from "@/lib/policy";
 import { READ_ONLY_NOTICE } from "@/components/setup/step-frame";
@@ -89,7 +90,7 @@ export default async function MtlsSetupPage({ searchParams }: { searchParams: Se
           commands={buildTestCommands({
             domain: appDto.domain,
             fallbackHost: cert.hostnames[0] ?? "auth.example.com",
-            gatewayPort: process.env.GATEWAY_PORT,
+            gatewayPort: env().GATEWAY_PORT?.toString(),
             consoleOrigin: await consoleOrigin(),
             commonName: includedCommonName(policyDto),
           })}

@@ -1,11 +1,13 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { DeletePolicyButton } from "@/components/policies/delete-policy-button";
+import { EnforcementBadges } from "@/components/policies/enforcement";
 import { UsedBy } from "@/components/policies/used-by";
 import { Badge } from "@/components/ui/badge";
 import { buttonClass } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/card";
-import { Pager, pageParam } from "@/components/ui/pager";
+import { listQuery, pageNumber } from "@/lib/list-query";
+import { Pager, QueryNotices } from "@/components/ui/list-kit";
 import { ReadOnlyNotice } from "@/components/ui/read-only-notice";
 import { PageHeader } from "@/components/ui/page-header";
 import { Table, Td, Th } from "@/components/ui/table";
@@ -22,7 +24,9 @@ const PAGE_SIZE = 100;
 export default async function PoliciesPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const me = await requireUser();
   const canEdit = me.role === "admin";
-  const page = pageParam((await searchParams).page);
+  const { values, notices } = listQuery(await searchParams, ["page"]);
+  const { page, notice } = pageNumber(values.page);
+  if (notice) notices.push(notice);
   const { items, total } = await listPolicies({ page, perPage: PAGE_SIZE });
   const usage = await policyApplications(items.map((p) => p.id));
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
@@ -41,6 +45,7 @@ export default async function PoliciesPage({ searchParams }: { searchParams: Pro
       {!canEdit ? (
         <ReadOnlyNotice />
       ) : null}
+      <QueryNotices notices={notices} />
       {total === 0 ? (
         <EmptyState title="No policies yet">
           A policy decides who gets in: for mTLS, use the Service Auth action with a Common Name or Valid Certificate rule.
@@ -61,6 +66,7 @@ export default async function PoliciesPage({ searchParams }: { searchParams: Pro
                 <Td>
                   <div className="font-medium">{p.name}</div>
                   <div className="mt-0.5 max-w-md text-xs text-slate-500 dark:text-slate-400">{describePolicy(p)}</div>
+                  <EnforcementBadges policy={p} />
                 </Td>
                 <Td>
                   <Badge tone={TONE[p.decision]}>{DECISION_LABELS[p.decision]}</Badge>

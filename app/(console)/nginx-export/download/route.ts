@@ -1,6 +1,6 @@
 import { currentUser } from "@/lib/auth/session";
 import { buildNginxExport } from "@/lib/export/nginx";
-import { parseExportOptions } from "../options";
+import { parseExportOptions } from "../../../../lib/export/options";
 
 /** GET /nginx-export/download?file=nginx.conf (or a CA/CRL file name) — signed-in users only. */
 export async function GET(request: Request): Promise<Response> {

@@ -6,6 +6,7 @@ import { ReadOnlyNotice } from "@/components/ui/read-only-notice";
 import { PageHeader } from "@/components/ui/page-header";
 import { requireUser } from "@/lib/auth/session";
 import { getApplication } from "@/lib/domain/applications";
+import { listLoginMethods } from "@/lib/domain/login-methods";
 import { listPolicies } from "@/lib/domain/policies";
 import { describePolicy } from "@/lib/policy";
 
@@ -17,7 +18,7 @@ export default async function ConfigureApplicationPage({ params, searchParams }:
   const [{ id }, search, me] = await Promise.all([params, searchParams, requireUser()]);
   const app = await getApplication(id);
   if (!app) notFound();
-  const { items } = await listPolicies();
+  const [{ items }, methods] = await Promise.all([listPolicies(), listLoginMethods()]);
   const options = items.map((p) => ({ id: p.id, name: p.name, decision: p.decision, summary: describePolicy(p) }));
   const canEdit = me.role === "admin";
   return (
@@ -36,7 +37,7 @@ export default async function ConfigureApplicationPage({ params, searchParams }:
       {!canEdit ? (
         <ReadOnlyNotice />
       ) : null}
-      <ApplicationTabs key={app.id} app={app} options={options} canEdit={canEdit} initialTab={search.tab === "policies" ? "policies" : "overview"} />
+      <ApplicationTabs key={app.id} app={app} options={options} loginMethods={methods.map((m) => ({ id: m.id, name: m.name }))} canEdit={canEdit} initialTab={search.tab === "policies" ? "policies" : "overview"} />
     </>
   );
 }

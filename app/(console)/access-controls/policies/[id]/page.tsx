@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { EnforcementNotice } from "@/components/policies/enforcement";
 import { PolicyForm } from "@/components/policies/policy-form";
 import { UsedBy } from "@/components/policies/used-by";
 import { Card } from "@/components/ui/card";
@@ -23,6 +24,7 @@ export default async function EditPolicyPage({ params }: { params: Promise<{ id:
       <>
         <PageHeader title={policy.name} description={<Link href="/access-controls/policies" className="underline">Back to Policies</Link>} />
         <ReadOnlyNotice />
+        <EnforcementNotice policy={policy} />
         <Card className="space-y-2 text-sm">
           <p>Action: {DECISION_LABELS[policy.decision]}</p>
           <p>Session duration: {policy.session_duration}</p>
@@ -38,6 +40,9 @@ export default async function EditPolicyPage({ params }: { params: Promise<{ id:
         title={`Edit policy ${policy.name}`}
         description={apps.length ? `Used by ${apps.map((a) => a.name).join(", ")}. Changes apply to every application using it.` : "Not used by any application yet."}
       />
+      <div className="mb-4">
+        <EnforcementNotice policy={policy} />
+      </div>
       <PolicyForm policy={policy} />
     </>
   );

@@ -5,33 +5,43 @@ import { CertificateFilter } from "@/components/mtls/certificate-filter";
 import { LinkButton } from "@/components/mtls/configure-link-button";
 import { DeleteCertificateButton } from "@/components/mtls/delete-certificate-button";
 import { ExpiryBadge } from "@/components/mtls/expiry-badge";
+import { ManagedBadge, ManagedCaSection } from "@/components/managed-ca/managed-ca-section";
 import { buttonClass } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/card";
+import { PagePager, QueryNotices } from "@/components/ui/list-kit";
 import { Notice } from "@/components/ui/notice";
 import { ReadOnlyNotice } from "@/components/ui/read-only-notice";
 import { PageHeader } from "@/components/ui/page-header";
 import { Table, Td, Th } from "@/components/ui/table";
 import { requireUser } from "@/lib/auth/session";
-import { certificateDeletionImpacts, getCertificate, listCertificates, type ExpiryStatus } from "@/lib/domain/certificates";
+import { getDb } from "@/lib/db/client";
+import { listManagedCas } from "@/lib/domain/managed-ca";
+import { listQuery, pageNumber } from "@/lib/list-query";
+import { SignedIn } from "../../../signed-in";
+import { getCertificate, listCertificates, type ExpiryStatus } from "@/lib/domain/certificates";
+import { certificateDeletionImpacts } from "@/lib/domain/hostnames";
 
 export const metadata: Metadata = { title: "Mutual TLS" };
 
 const PATH = "/access-controls/service-credentials/mutual-tls";
 const PER_PAGE = 50;
-const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? "";
 
 export default async function MutualTlsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const me = await requireUser();
-  const sp = await searchParams;
+  const { values: sp, notices } = listQuery(await searchParams, ["q", "status", "page", "added", "deleted"]);
+  const one = (v: string | undefined) => v ?? "";
   const q = one(sp.q).slice(0, 200);
   const statusParam = one(sp.status);
   const status = (["expired", "expiring", "valid"] as const).includes(statusParam as ExpiryStatus) ? (statusParam as ExpiryStatus) : undefined;
-  const page = Math.max(1, Number.parseInt(one(sp.page), 10) || 1);
+  const { page, notice } = pageNumber(sp.page);
+  if (notice) notices.push(notice);
   const canEdit = me.role === "admin";
-  const [{ items, total }, added] = await Promise.all([
+  const [{ items, total }, added, managedCas] = await Promise.all([
     listCertificates({ page, perPage: PER_PAGE, filter: { q, status } }),
     one(sp.added) ? getCertificate(one(sp.added)) : Promise.resolve(null),
+    getDb().then(listManagedCas),
   ]);
+  const managed = new Set(managedCas.map((ca) => ca.id));
   const impacts = canEdit ? await certificateDeletionImpacts(items.map((c) => c.id)) : new Map<string, never[]>();
   const filtered = !!(q || status);
   const pages = Math.max(1, Math.ceil(total / PER_PAGE));
@@ -49,7 +59,16 @@ export default async function MutualTlsPage({ searchParams }: { searchParams: Pr
         description="Root and intermediate CAs that verify client certificates. Associate each with the hostnames of the applications it protects, then use Valid Certificate or Common Name rules in a policy."
         actions={addButton}
       />
-      <AlertBanner className="mb-4" />
+      <SignedIn>
+        <AlertBanner className="mb-4" />
+      </SignedIn>
+      <QueryNotices notices={notices} />
+      <p className="mb-4 text-sm">
+        <Link href={`${PATH}/blocked`} className="text-brand-700 underline hover:no-underline dark:text-brand-100">
+          Blocked certificates
+        </Link>
+        : client certificates the gateway refuses at once, without a CRL.
+      </p>
       {added ? <Notice tone="success" className="mb-4">{`Added mTLS certificate ${added.name}.`}</Notice> : null}
       {one(sp.deleted) ? <Notice tone="success" className="mb-4">{`Deleted mTLS certificate ${one(sp.deleted)}.`}</Notice> : null}
       {!canEdit ? (
@@ -89,12 +108,13 @@ export default async function MutualTlsPage({ searchParams }: { searchParams: Pr
                       <Link id={`cert-${c.id}`} href={`${PATH}/${c.id}`} className="hover:underline">
                         {c.name}
                       </Link>
+                      {managed.has(c.id) ? <> <ManagedBadge /></> : null}
                     </Td>
                     <Td>
                       {c.associated_hostnames.length ? (
                         <span className="font-mono text-xs">{c.associated_hostnames.join(", ")}</span>
                       ) : (
-                        <span className="text-slate-500">None</span>
+                        <span className="text-slate-500 dark:text-slate-400">None</span>
                       )}
                     </Td>
                     <Td>
@@ -115,16 +135,11 @@ export default async function MutualTlsPage({ searchParams }: { searchParams: Pr
             </Table>
           )}
           {pages > 1 ? (
-            <nav aria-label="Pagination" className="mt-3 flex items-center gap-3 text-sm">
-              {page > 1 ? <Link href={pageHref(page - 1)}>Previous</Link> : null}
-              <span>
-                Page {page} of {pages} ({total} certificates)
-              </span>
-              {page < pages ? <Link href={pageHref(page + 1)}>Next</Link> : null}
-            </nav>
+            <PagePager page={page} pages={pages} href={pageHref} summary={`Page ${page} of ${pages} (${total} certificates)`} labels={{ previous: "Previous", next: "Next" }} />
           ) : null}
         </>
       )}
+      <ManagedCaSection cas={managedCas} canEdit={canEdit} />
     </>
   );
 }

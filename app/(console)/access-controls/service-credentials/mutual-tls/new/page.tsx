@@ -4,6 +4,7 @@ import { CertificateForm } from "@/components/mtls/certificate-form";
 import { ReadOnlyNotice } from "@/components/ui/read-only-notice";
 import { PageHeader } from "@/components/ui/page-header";
 import { requireUser } from "@/lib/auth/session";
+import { knownChains } from "@/lib/domain/certificates/queries";
 
 export const metadata: Metadata = { title: "Add mTLS Certificate" };
 
@@ -21,7 +22,7 @@ export default async function NewCertificatePage() {
         description="Upload the CA chain that issues your client certificates: intermediate(s) first, root last. Do not include SSL/TLS server certificates or private keys."
       />
       {me.role === "admin" ? (
-        <CertificateForm />
+        <CertificateForm knownCas={await knownChains()} />
       ) : (
         <ReadOnlyNotice ask="add mTLS certificates" className="" />
       )}

@@ -1,0 +1,1 @@
+ALTER TABLE "hostname_settings" ADD COLUMN "forwarding_presets" text[] DEFAULT '{}'::text[] NOT NULL;

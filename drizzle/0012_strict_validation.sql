@@ -1,0 +1,1 @@
+ALTER TABLE "hostname_settings" ADD COLUMN "strict_validation" boolean DEFAULT false NOT NULL;

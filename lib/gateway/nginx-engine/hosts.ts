@@ -1,0 +1,83 @@
+/**
+ * What nginx needs to know per hostname (GATEWAY_ENGINE=nginx): which CAs to ask a client certificate of, and the
+ * CRLs of those CAs. One read of every certificate association (plus the application domains, so a hostname with
+ * applications but no certificate still gets its own server block). Bundles are shared by content: 1,000 hostnames
+ * across 50 CAs are 50 files.
+ */
+import { createHash } from "node:crypto";
+import { asc, eq } from "drizzle-orm";
+import { getDb } from "../../db/client";
+import { applications, certificateHostnames, mtlsCertificates } from "../../db/schema";
+import { checkOriginUrl } from "../../domain/applications/schemas";
+import { loadHostIndex } from "../context";
+import { upstreamName } from "./fast-path";
+
+export interface NginxHost {
+  /** a configured hostname (`*.example.com` for a wildcard application domain) */
+  name: string;
+  /** file name of the CA bundle (PEMs of the hostname's CAs), or null when none is associated */
+  caFile: string | null;
+  /** file name of the CRL bundle; only when every CA of the bundle has a CRL (nginx checks every CA of a chain) */
+  crlFile: string | null;
+}
+
+export interface NginxHostFiles {
+  hosts: NginxHost[];
+  /** file name → content */
+  files: Map<string, string>;
+  /** the application origins nginx proxies to itself on the fast path: upstream name → host:port */
+  origins: Map<string, string>;
+}
+
+/** Hostnames nginx can take as a server_name as they are (what the console stores; anything else gets no block of its own). */
+const SERVER_NAME = /^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
+
+const fileName = (prefix: string, content: string) => `${prefix}-${createHash("sha256").update(content).digest("hex").slice(0, 16)}.pem`;
+
+export async function loadNginxHosts(): Promise<NginxHostFiles> {
+  const db = await getDb();
+  const [names, apps, rows] = await Promise.all([
+    loadHostIndex(),
+    db.select({ origin: applications.originUrl }).from(applications),
+    db
+      .select({ hostname: certificateHostnames.hostname, pem: mtlsCertificates.certificatePem, crl: mtlsCertificates.crlPem })
+      .from(certificateHostnames)
+      .innerJoin(mtlsCertificates, eq(certificateHostnames.certificateId, mtlsCertificates.id))
+      .orderBy(asc(certificateHostnames.hostname), asc(mtlsCertificates.id)),
+  ]);
+  const byHost = new Map<string, { pems: string[]; crls: (string | null)[] }>();
+  for (const r of rows) {
+    const e = byHost.get(r.hostname) ?? { pems: [], crls: [] };
+    e.pems.push(r.pem.trim());
+    e.crls.push(r.crl?.trim() || null);
+    byHost.set(r.hostname, e);
+  }
+  const files = new Map<string, string>();
+  const hosts: NginxHost[] = [];
+  for (const name of [...new Set(names.map((n) => n.trim().toLowerCase()))].sort()) {
+    if (!SERVER_NAME.test(name)) continue;
+    const e = byHost.get(name);
+    let caFile: string | null = null;
+    let crlFile: string | null = null;
+    if (e) {
+      const bundle = `${e.pems.join("\n")}\n`;
+      caFile = fileName("ca", bundle);
+      files.set(caFile, bundle);
+      // A stored PEM may hold a chain, and each CRL covers one CA: ssl_crl only when they pair up.
+      const caCount = bundle.split("BEGIN CERTIFICATE").length - 1;
+      if (e.crls.every((c) => c !== null) && e.crls.length >= caCount) {
+        const crls = `${e.crls.join("\n")}\n`;
+        crlFile = fileName("crl", crls);
+        files.set(crlFile, crls);
+      }
+    }
+    hosts.push({ name, caFile, crlFile });
+  }
+  const origins = new Map<string, string>();
+  for (const a of apps) {
+    const r = a.origin ? checkOriginUrl(a.origin) : null;
+    const name = r?.ok ? upstreamName(r.url) : null;
+    if (r?.ok && name) origins.set(name, r.url.host);
+  }
+  return { hosts, files, origins: new Map([...origins].sort()) };
+}
