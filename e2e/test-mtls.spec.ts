@@ -145,6 +145,25 @@ test.describe("Test mTLS", () => {
     await expect(result).toContainText("2030-01-31T12:00:00.000Z");
   });
 
+  test("until the page's scripts run, the form is disabled: Test cannot reload it empty and lose what was typed", async ({ adminPage: page }) => {
+    // Held scripts stand for a slow hydration; a click then would submit natively and drop the values.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    await page.route("**/_next/static/chunks/**", async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.goto(TEST_MTLS, { waitUntil: "domcontentloaded" });
+    await expect(page.getByRole("button", { name: "Test", exact: true })).toBeDisabled();
+    await expect(page.getByRole("textbox", { name: "Client certificate" })).toBeDisabled();
+    release();
+    await expect(page.getByRole("button", { name: "Test", exact: true })).toBeEnabled();
+    await page.getByRole("textbox", { name: "Client certificate" }).fill(pki.johnPem);
+    await page.getByRole("textbox", { name: "Hostname" }).fill("hydrated.example.com");
+    await page.getByRole("button", { name: "Test", exact: true }).click();
+    await expect(page.getByRole("region", { name: "Result" })).toContainText("hydrated.example.com");
+  });
+
   test("a stale CRL shows a warning; Remove CRL asks first", async ({ adminPage: page }) => {
     const host = `${uniqueName("tm-stale")}.example.com`;
     const certName = uniqueName("TM stale chain");

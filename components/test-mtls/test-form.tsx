@@ -122,146 +122,149 @@ export function TestMtlsForm({ applications, initial = {}, canBlock = false }: {
 
   return (
     <div className="grid gap-6 xl:grid-cols-[minmax(0,28rem)_minmax(0,1fr)]">
-      <form onSubmit={submit} className="space-y-4" noValidate aria-label="Test a client certificate">
-        <Field id="tm-application" label="Application" hint="Fills the URL with the application's address; its hostname, path and policies are used." errors={errs.application_id}>
-          <Select
-            id="tm-application"
-            value={appId}
-            onChange={(e) => chooseApplication(e.target.value)}
-            aria-describedby={describedBy("tm-application", { hint: true, errors: errs.application_id })}
-          >
-            <option value="">None: test a hostname instead</option>
-            {applications.map((a) => (
-              <option key={a.id} value={a.id}>
-                {a.name} ({a.domain})
-              </option>
-            ))}
-          </Select>
-        </Field>
-        <Field id="tm-url" label="URL" hint="The full address the client requests; its path selects the application." errors={errs.url}>
-          <Input
-            id="tm-url"
-            type="url"
-            value={url}
-            onChange={(e) => editUrl(e.target.value)}
-            placeholder="https://app.example.com/admin"
-            autoComplete="off"
-            spellCheck={false}
-            aria-invalid={errs.url ? true : undefined}
-            aria-describedby={describedBy("tm-url", { hint: true, errors: errs.url })}
-          />
-        </Field>
-        <Field
-          id="tm-hostname"
-          label="Hostname"
-          hint={
-            app
-              ? `Using ${app.name}'s hostname.`
-              : urlHost
-                ? "Using the URL's hostname."
-                : "The hostname the client connects to, e.g. auth.example.com (or enter a URL above)."
-          }
-          errors={errs.hostname}
-        >
-          <Input
+      <form onSubmit={submit} noValidate aria-label="Test a client certificate">
+        {/* Disabled until hydrated: before that, Test would reload the page empty and typed values would be lost. */}
+        <fieldset disabled={!hydrated} className="m-0 min-w-0 space-y-4 border-0 p-0">
+          <Field id="tm-application" label="Application" hint="Fills the URL with the application's address; its hostname, path and policies are used." errors={errs.application_id}>
+            <Select
+              id="tm-application"
+              value={appId}
+              onChange={(e) => chooseApplication(e.target.value)}
+              aria-describedby={describedBy("tm-application", { hint: true, errors: errs.application_id })}
+            >
+              <option value="">None: test a hostname instead</option>
+              {applications.map((a) => (
+                <option key={a.id} value={a.id}>
+                  {a.name} ({a.domain})
+                </option>
+              ))}
+            </Select>
+          </Field>
+          <Field id="tm-url" label="URL" hint="The full address the client requests; its path selects the application." errors={errs.url}>
+            <Input
+              id="tm-url"
+              type="url"
+              value={url}
+              onChange={(e) => editUrl(e.target.value)}
+              placeholder="https://app.example.com/admin"
+              autoComplete="off"
+              spellCheck={false}
+              aria-invalid={errs.url ? true : undefined}
+              aria-describedby={describedBy("tm-url", { hint: true, errors: errs.url })}
+            />
+          </Field>
+          <Field
             id="tm-hostname"
-            value={app ? app.domain.split("/")[0] : (urlHost ?? hostname)}
-            disabled={!!app || !!urlHost}
-            onChange={(e) => setHostname(e.target.value)}
-            placeholder="auth.example.com"
-            autoComplete="off"
-            aria-invalid={errs.hostname ? true : undefined}
-            aria-describedby={describedBy("tm-hostname", { hint: true, errors: errs.hostname })}
-          />
-        </Field>
-        <Field
-          id="tm-certificate"
-          label="Client certificate"
-          hint="PEM: the client certificate, optionally followed by the intermediates the client sends. Never paste the private key."
-          errors={errs.certificate}
-        >
-          <Textarea
+            label="Hostname"
+            hint={
+              app
+                ? `Using ${app.name}'s hostname.`
+                : urlHost
+                  ? "Using the URL's hostname."
+                  : "The hostname the client connects to, e.g. auth.example.com (or enter a URL above)."
+            }
+            errors={errs.hostname}
+          >
+            <Input
+              id="tm-hostname"
+              value={app ? app.domain.split("/")[0] : (urlHost ?? hostname)}
+              disabled={!!app || !!urlHost}
+              onChange={(e) => setHostname(e.target.value)}
+              placeholder="auth.example.com"
+              autoComplete="off"
+              aria-invalid={errs.hostname ? true : undefined}
+              aria-describedby={describedBy("tm-hostname", { hint: true, errors: errs.hostname })}
+            />
+          </Field>
+          <Field
             id="tm-certificate"
-            rows={10}
-            value={certificate}
-            onChange={(e) => setCertificate(e.target.value)}
-            placeholder="-----BEGIN CERTIFICATE-----"
-            spellCheck={false}
-            aria-invalid={errs.certificate ? true : undefined}
-            aria-describedby={describedBy("tm-certificate", { hint: true, errors: errs.certificate })}
-          />
-        </Field>
-        <Field id="tm-file" label="Upload client certificate" hint={fileNote ?? "A .pem, .crt, .cer or .der file."}>
-          <input
-            id="tm-file"
-            type="file"
-            accept=".pem,.crt,.cer,.der,application/x-x509-user-cert,application/pkix-cert"
-            onChange={(e) => void onFile(e.target.files?.[0])}
-            className="block text-sm"
-            aria-describedby="tm-file-hint"
-          />
-        </Field>
-        <Field id="tm-at" label="Validation time (optional)" hint="Check validity at another moment; empty means now." errors={errs.at}>
-          <Input
-            id="tm-at"
-            type="datetime-local"
-            step={1}
-            value={at}
-            onChange={(e) => setAt(e.target.value)}
-            aria-describedby={describedBy("tm-at", { hint: true, errors: errs.at })}
-          />
-        </Field>
-        <Field id="tm-ip" label="Client IP" hint="Optional: the address the request comes from, for IP range rules." errors={errs.ip}>
-          <Input
-            id="tm-ip"
-            value={ip}
-            onChange={(e) => setIp(e.target.value)}
-            placeholder="203.0.113.7"
-            autoComplete="off"
-            spellCheck={false}
-            aria-invalid={errs.ip ? true : undefined}
-            aria-describedby={describedBy("tm-ip", { hint: true, errors: errs.ip })}
-          />
-        </Field>
-        <Field
-          id="tm-service-token"
-          label="Service token"
-          hint="Optional: a service token's ID or Client ID, to test as if the request sent its CF-Access-Client-Id and Client Secret."
-          errors={errs.service_token_id}
-        >
-          <Input
+            label="Client certificate"
+            hint="PEM: the client certificate, optionally followed by the intermediates the client sends. Never paste the private key."
+            errors={errs.certificate}
+          >
+            <Textarea
+              id="tm-certificate"
+              rows={10}
+              value={certificate}
+              onChange={(e) => setCertificate(e.target.value)}
+              placeholder="-----BEGIN CERTIFICATE-----"
+              spellCheck={false}
+              aria-invalid={errs.certificate ? true : undefined}
+              aria-describedby={describedBy("tm-certificate", { hint: true, errors: errs.certificate })}
+            />
+          </Field>
+          <Field id="tm-file" label="Upload client certificate" hint={fileNote ?? "A .pem, .crt, .cer or .der file."}>
+            <input
+              id="tm-file"
+              type="file"
+              accept=".pem,.crt,.cer,.der,application/x-x509-user-cert,application/pkix-cert"
+              onChange={(e) => void onFile(e.target.files?.[0])}
+              className="block text-sm"
+              aria-describedby="tm-file-hint"
+            />
+          </Field>
+          <Field id="tm-at" label="Validation time (optional)" hint="Check validity at another moment; empty means now." errors={errs.at}>
+            <Input
+              id="tm-at"
+              type="datetime-local"
+              step={1}
+              value={at}
+              onChange={(e) => setAt(e.target.value)}
+              aria-describedby={describedBy("tm-at", { hint: true, errors: errs.at })}
+            />
+          </Field>
+          <Field id="tm-ip" label="Client IP" hint="Optional: the address the request comes from, for IP range rules." errors={errs.ip}>
+            <Input
+              id="tm-ip"
+              value={ip}
+              onChange={(e) => setIp(e.target.value)}
+              placeholder="203.0.113.7"
+              autoComplete="off"
+              spellCheck={false}
+              aria-invalid={errs.ip ? true : undefined}
+              aria-describedby={describedBy("tm-ip", { hint: true, errors: errs.ip })}
+            />
+          </Field>
+          <Field
             id="tm-service-token"
-            value={serviceToken}
-            onChange={(e) => setServiceToken(e.target.value)}
-            placeholder="88bf3b6d86161464f6509f7219099e57.access"
-            autoComplete="off"
-            spellCheck={false}
-            aria-invalid={errs.service_token_id ? true : undefined}
-            aria-describedby={describedBy("tm-service-token", { hint: true, errors: errs.service_token_id })}
-          />
-        </Field>
-        <Field id="tm-email" label="Email" hint="Optional: test as if signed in at the gateway as this person, for Emails and Emails ending in rules." errors={errs.email}>
-          <Input
-            id="tm-email"
-            type="email"
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-            placeholder="someone@example.com"
-            autoComplete="off"
-            spellCheck={false}
-            aria-invalid={errs.email ? true : undefined}
-            aria-describedby={describedBy("tm-email", { hint: true, errors: errs.email })}
-          />
-        </Field>
-        {state && !state.ok && state.message && !Object.keys(errs).length ? <Notice tone="error">{state.message}</Notice> : null}
-        <Button type="submit" disabled={pending} aria-disabled={pending}>
-          Test
-        </Button>
-        {pending ? (
-          <p role="status" className="text-sm text-slate-600 dark:text-slate-400">
-            Testing…
-          </p>
-        ) : null}
+            label="Service token"
+            hint="Optional: a service token's ID or Client ID, to test as if the request sent its CF-Access-Client-Id and Client Secret."
+            errors={errs.service_token_id}
+          >
+            <Input
+              id="tm-service-token"
+              value={serviceToken}
+              onChange={(e) => setServiceToken(e.target.value)}
+              placeholder="88bf3b6d86161464f6509f7219099e57.access"
+              autoComplete="off"
+              spellCheck={false}
+              aria-invalid={errs.service_token_id ? true : undefined}
+              aria-describedby={describedBy("tm-service-token", { hint: true, errors: errs.service_token_id })}
+            />
+          </Field>
+          <Field id="tm-email" label="Email" hint="Optional: test as if signed in at the gateway as this person, for Emails and Emails ending in rules." errors={errs.email}>
+            <Input
+              id="tm-email"
+              type="email"
+              value={email}
+              onChange={(e) => setEmail(e.target.value)}
+              placeholder="someone@example.com"
+              autoComplete="off"
+              spellCheck={false}
+              aria-invalid={errs.email ? true : undefined}
+              aria-describedby={describedBy("tm-email", { hint: true, errors: errs.email })}
+            />
+          </Field>
+          {state && !state.ok && state.message && !Object.keys(errs).length ? <Notice tone="error">{state.message}</Notice> : null}
+          <Button type="submit" disabled={pending} aria-disabled={pending}>
+            Test
+          </Button>
+          {pending ? (
+            <p role="status" className="text-sm text-slate-600 dark:text-slate-400">
+              Testing…
+            </p>
+          ) : null}
+          </fieldset>
       </form>
       {state?.ok && state.data ? (
         <div className="space-y-3">
