@@ -1,0 +1,2 @@
+CREATE INDEX "access_log_deny_idx" ON "access_log" USING btree ("at") WHERE "access_log"."decision" = 'deny';--> statement-breakpoint
+CREATE INDEX "access_log_deny_hostname_idx" ON "access_log" USING btree ("hostname","at") WHERE "access_log"."decision" = 'deny';
