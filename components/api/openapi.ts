@@ -278,6 +278,17 @@ export function composition(s: Schema): { kind: "oneOf" | "anyOf" | "allOf"; par
   return undefined;
 }
 
+/**
+ * `anyOf: [{ required: [a] }, { required: [b] }]` on an object: not variants with fields of their own but "at least
+ * one of these fields". The field lists, or undefined when the schema's composition is anything else.
+ */
+export function requiredAlternatives(s: Schema): string[][] | undefined {
+  const c = composition(s);
+  if (!c || c.kind === "allOf") return undefined;
+  const lists = c.parts.map((p) => (Object.keys(p).length === 1 && Array.isArray(p.required) ? (p.required as string[]) : null));
+  return lists.every((l): l is string[] => l !== null) ? lists : undefined;
+}
+
 /** A short type for a schema: `string`, `string | null`, `array of Rule`, `one of: string · object`, `"self_hosted"`. */
 export function typeLabel(s: Schema): string {
   if (typeof s.$ref === "string") return refName(s.$ref);
@@ -344,6 +355,8 @@ export interface FieldRow {
   depth: number;
   schema: Schema;
   required: boolean;
+  /** "one of certificate, email": the field, or another of these, must be given. */
+  requiredOneOf?: string;
   /** "In option 2: " when the field belongs to one variant of a oneOf/anyOf. */
   variant?: string;
 }
@@ -361,17 +374,20 @@ export function fieldRows(doc: OpenApiDocument, root: Schema): FieldRow[] {
     if (depth > MAX_DEPTH || typeof s.$ref === "string") return;
     const props = asSchema(s.properties);
     const required = new Set(Array.isArray(s.required) ? (s.required as string[]) : []);
+    const alternatives = requiredAlternatives(s);
+    const oneOf = alternatives ? `one of ${[...new Set(alternatives.flat())].join(", ")}` : undefined;
     if (props) {
       for (const [key, raw] of Object.entries(props)) {
         const child = asSchema(raw) ?? {};
         const name = prefix ? `${prefix}.${key}` : key;
-        rows.push({ name, depth, schema: child, required: required.has(key), variant });
+        const requiredOneOf = alternatives?.some((l) => l.includes(key)) ? oneOf : undefined;
+        rows.push({ name, depth, schema: child, required: required.has(key), ...(requiredOneOf ? { requiredOneOf } : {}), variant });
         visit(child, name, depth + 1, variant);
       }
     }
     const items = asSchema(s.items);
     if (items && typeof items.$ref !== "string" && (asSchema(items.properties) || composition(items))) visit(items, `${prefix}[]`, depth, variant);
-    const c = composition(s);
+    const c = alternatives ? undefined : composition(s);
     if (c) {
       c.parts.forEach((part, i) => {
         // allOf parts all apply; a oneOf/anyOf variant's fields apply only when that variant is chosen.
@@ -421,13 +437,14 @@ export function sampleValue(doc: OpenApiDocument, s: Schema, seen: ReadonlySet<s
   if ("const" in s) return s.const;
   if ("default" in s) return s.default;
   if (Array.isArray(s.enum) && s.enum.length) return s.enum[0];
-  const c = composition(s);
+  const alternatives = requiredAlternatives(s);
+  const c = alternatives ? undefined : composition(s);
   if (c && c.kind !== "allOf") return sampleValue(doc, c.parts[0], seen);
   if (c) return Object.assign({}, ...c.parts.map((p) => sampleValue(doc, p, seen)).filter((v) => v && typeof v === "object"));
   const type = Array.isArray(s.type) ? (s.type as string[]).find((t) => t !== "null") : (s.type as string | undefined);
   const props = asSchema(s.properties);
   if (type === "object" || (!type && props)) {
-    const required = Array.isArray(s.required) ? (s.required as string[]) : [];
+    const required = [...(Array.isArray(s.required) ? (s.required as string[]) : []), ...(alternatives?.[0] ?? [])];
     return Object.fromEntries(required.map((k) => [k, sampleValue(doc, asSchema(props?.[k]) ?? {}, seen)]));
   }
   if (type === "array") {

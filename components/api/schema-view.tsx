@@ -172,7 +172,7 @@ export function SchemaView({ doc, schema, caption }: { doc: OpenApiDocument; sch
               <td>
                 <TypeView schema={r.schema} />
               </td>
-              <td>{r.required ? "required" : "optional"}</td>
+              <td>{r.required ? "required" : (r.requiredOneOf ?? "optional")}</td>
               <td>
                 <SchemaNotes schema={r.schema} prefix={r.variant ? `In ${r.variant}:` : undefined} />
               </td>

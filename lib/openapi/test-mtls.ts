@@ -15,7 +15,8 @@ export const testMtlsSchemas: Record<string, Schema> = {
       "What to test: `url` (its hostname and path select the application, the most specific path first and on whole " +
       "path segments, as the gateway does), or `hostname` (its whole-host application), or `application_id` (that " +
       "application's domain and path). With `url` and `hostname` or `application_id` together, their hosts must agree.",
-    required: ["certificate"],
+    // A client that sends no certificate is tested with a service token or a signed-in email instead.
+    anyOf: [{ required: ["certificate"] }, { required: ["service_token_id"] }, { required: ["email"] }],
     properties: {
       url: { type: "string", maxLength: 8192, description: "The address the client requests (http or https).", examples: ["https://app.example.com/admin"] },
       hostname: { type: "string", maxLength: 253, examples: ["auth.example.com"] },

@@ -37,7 +37,11 @@ describe("API reference: reading the OpenAPI document", () => {
     const rows = fieldRows(doc as OpenApiDocument, t.requestBody!.schema);
     const input = doc.components.schemas.TestMtlsInput as { properties: Record<string, unknown>; required: string[] };
     expect(rows.map((r) => r.name)).toEqual(Object.keys(input.properties));
-    expect(rows.filter((r) => r.required).map((r) => r.name)).toEqual(["certificate"]);
+    expect(rows.filter((r) => r.required).map((r) => r.name)).toEqual([]);
+    // A client with no certificate is tested with a service token or an email: at least one of the three.
+    expect(rows.filter((r) => r.requiredOneOf).map((r) => [r.name, r.requiredOneOf])).toEqual(
+      ["certificate", "service_token_id", "email"].map((n) => [n, "one of certificate, service_token_id, email"]),
+    );
     expect(rows.slice(0, 2).map((r) => [r.name, r.required])).toEqual([
       ["url", false],
       ["hostname", false],
