@@ -153,7 +153,9 @@ test.describe("Test mTLS", () => {
       await held;
       await route.continue();
     });
-    await page.goto(TEST_MTLS, { waitUntil: "domcontentloaded" });
+    // Held scripts also hold DOMContentLoaded: wait for the streamed page, not for the load events.
+    await page.goto(TEST_MTLS, { waitUntil: "commit" });
+    await expect(page.getByRole("heading", { level: 1, name: "Test mTLS" })).toBeVisible();
     await expect(page.getByRole("button", { name: "Test", exact: true })).toBeDisabled();
     await expect(page.getByRole("textbox", { name: "Client certificate" })).toBeDisabled();
     release();
