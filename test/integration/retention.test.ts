@@ -4,7 +4,8 @@
  * Runs on PGlite and, with TEST_DATABASE_URL, on PostgreSQL.
  */
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
+import { PgDialect } from "drizzle-orm/pg-core";
 import { getDb, type Db } from "@/lib/db/client";
 import { setSetting } from "@/lib/db/settings";
 import {
@@ -163,6 +164,31 @@ describe("pruning the access log", () => {
     expect(await num(sql`select min(at) = ${new Date(start.getTime() + 1_500_000).toISOString()}::timestamptz from access_log`)).toBe(1);
     // The Overview chart still counts every decision of those hours.
     expect(await hourlyTotal(...window)).toBe(2_500);
+  });
+
+  it("finds the row limit's edge in statements that each walk at most `edgeStep` index entries (10M rows: one big offset timed out)", async () => {
+    const dialect = new PgDialect();
+    for (const keep of [2_500, 3_000, 1_000]) {
+      await db.execute(sql`truncate access_log`);
+      await accessRows(new Date(NOW.getTime() - 3_600_000), 6_000);
+      const offsets: number[] = [];
+      const execute = vi.spyOn(db, "execute");
+      try {
+        const r = await pruneLogs({ now: NOW, settings: settings([90, keep], [90, 1_000_000]), batchSize: 2_000, edgeStep: 1_000 });
+        expect(r.accessLog).toEqual({ byAge: 0, byRowLimit: 6_000 - keep });
+        for (const [query] of execute.mock.calls) {
+          const { sql: text, params } = dialect.sqlToQuery(query as SQL);
+          for (const m of text.matchAll(/offset \$(\d+)/g)) offsets.push(Number(params[Number(m[1]) - 1]));
+        }
+      } finally {
+        execute.mockRestore();
+      }
+      expect(offsets.length, `keep ${keep}`).toBeGreaterThanOrEqual(Math.ceil(keep / 1_000));
+      expect(Math.max(...offsets), `keep ${keep}`).toBeLessThanOrEqual(1_000);
+      // Exactly the newest `keep` rows stay.
+      expect(await num(sql`select count(*) from access_log`)).toBe(keep);
+      expect(await num(sql`select count(*) from access_log where id > (select max(id) from access_log) - ${keep}`)).toBe(keep);
+    }
   });
 });
 

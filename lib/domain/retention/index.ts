@@ -141,6 +141,8 @@ const CERT_SLACK_MS = 5 * 60_000;
 export interface PruneOptions {
   now?: Date;
   batchSize?: number;
+  /** primary-key entries per edge-finding statement (tests make it small) */
+  edgeStep?: number;
   settings?: RetentionSettings;
 }
 
@@ -185,8 +187,31 @@ async function untilDone(db: Db, batch: () => SQL, batchSize: number): Promise<n
 
 type LogTable = "access_log" | "audit_events";
 
+/** Primary-key entries one edge-finding statement walks past (well under a second, far from the pool's timeout). */
+export const DEFAULT_EDGE_STEP = 500_000;
+
+/**
+ * The id of the newest row beyond the newest `keep` (null: there are not that many), found `step` index entries at
+ * a time down the primary key: one `offset keep` over a 10M-row log took 5–12 s in a single statement, past the
+ * pool's statement timeout on a busy machine, so the row limit was never applied. Rows inserted meanwhile have
+ * higher ids and do not move the walk.
+ */
+async function rowLimitEdge(db: Db, t: SQL, keep: number, step: number): Promise<string | null> {
+  let below: string | null = null;
+  for (let left = keep; ; left -= step) {
+    const under = below === null ? sql`` : sql`where id < ${below}`;
+    // The last step lands on the edge itself (offset `left`); the others on the step's last entry.
+    const last = left <= step;
+    // Not aliased `id`: ORDER BY would then sort the text.
+    const [r] = await rows<{ edge: string }>(db, sql`select id::text as edge from ${t} ${under} order by id desc offset ${last ? left : step - 1} limit 1`);
+    if (!r || last) return r?.edge ?? null;
+    below = r.edge;
+    await pause();
+  }
+}
+
 /** Prune one log: rows older than the age limit, then the oldest rows beyond `keep`. */
-async function pruneLog(db: Db, table: LogTable, cutoff: Date, keep: number, batchSize: number): Promise<PruneCounts> {
+async function pruneLog(db: Db, table: LogTable, cutoff: Date, keep: number, batchSize: number, edgeStep: number): Promise<PruneCounts> {
   const t = sql.raw(table);
   const wrap = table === "access_log" ? accessLogBatch : auditLogBatch;
   const byAge = await untilDone(db, () => wrap(sql`select id from ${t} where at < ${cutoff.toISOString()} limit ${batchSize}`), batchSize);
@@ -194,9 +219,9 @@ async function pruneLog(db: Db, table: LogTable, cutoff: Date, keep: number, bat
   const [range] = await rows<{ lo: string | null; hi: string | null }>(db, sql`select min(id)::text as lo, max(id)::text as hi from ${t}`);
   if (range.lo === null || range.hi === null || BigInt(range.hi) - BigInt(range.lo) + 1n <= BigInt(keep)) return { byAge, byRowLimit: 0 };
   // ids grow with insertion: the newest `keep` rows stay, everything at or below the boundary goes.
-  const [edge] = await rows<{ edge: string }>(db, sql`select id::text as edge from ${t} order by id desc offset ${keep} limit 1`);
-  if (!edge) return { byAge, byRowLimit: 0 };
-  const byRowLimit = await untilDone(db, () => wrap(sql`select id from ${t} where id <= ${edge.edge} order by id limit ${batchSize}`), batchSize);
+  const edge = await rowLimitEdge(db, t, keep, edgeStep);
+  if (edge === null) return { byAge, byRowLimit: 0 };
+  const byRowLimit = await untilDone(db, () => wrap(sql`select id from ${t} where id <= ${edge} order by id limit ${batchSize}`), batchSize);
   return { byAge, byRowLimit };
 }
 
@@ -205,11 +230,12 @@ export async function pruneLogs(opts: PruneOptions = {}): Promise<PruneReport> {
   const db = await getDb();
   const now = opts.now ?? new Date();
   const batchSize = Math.max(1, Math.floor(opts.batchSize ?? DEFAULT_BATCH_SIZE));
+  const edgeStep = Math.max(1, Math.floor(opts.edgeStep ?? DEFAULT_EDGE_STEP));
   const s = opts.settings ?? (await getRetentionSettings(db));
   const ageCutoff = (days: number) => new Date(now.getTime() - days * 86_400_000);
 
   const accessCutoff = ageCutoff(s.accessLog.maxAgeDays);
-  const accessLog = await pruneLog(db, "access_log", accessCutoff, s.accessLog.maxRows, batchSize);
+  const accessLog = await pruneLog(db, "access_log", accessCutoff, s.accessLog.maxRows, batchSize, edgeStep);
   // An hour [h, h+1h) goes once all of it is older than the cutoff.
   const lastWholeHour = new Date(accessCutoff.getTime() - 3_600_000).toISOString();
   const [hourly] = await rows<{ n: number }>(db, sql`with gone as (delete from access_log_hourly where hour <= ${lastWholeHour} returning 1) select count(*)::int as n from gone`);
@@ -217,7 +243,7 @@ export async function pruneLogs(opts: PruneOptions = {}): Promise<PruneReport> {
   const [certs] = await rows<{ n: number }>(db, unreferencedCertificates(new Date(Math.min(now.getTime(), Date.now()) - CERT_GRACE_MS)));
 
   const auditLimits = s.auditLog;
-  const auditLog = await pruneLog(db, "audit_events", ageCutoff(auditLimits.maxAgeDays), auditLimits.maxRows - 1, batchSize);
+  const auditLog = await pruneLog(db, "audit_events", ageCutoff(auditLimits.maxAgeDays), auditLimits.maxRows - 1, batchSize, edgeStep);
   if (auditLog.byAge + auditLog.byRowLimit > 0) {
     await writeAudit(db, SYSTEM_ACTOR, {
       action: "audit.retention_pruned",
