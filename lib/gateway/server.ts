@@ -300,6 +300,7 @@ export async function createListener(opts: ListenerOptions): Promise<Gateway> {
     }
     let jwt: string | null = null;
     let setCookie: string | null = null;
+    let jwtRenewAt: number | null = null;
     if (session && !bypass) {
       // A signed-in person: the origin gets the session's own JWT (email, aud, iss, iat, exp); the cookie stays as it is.
       jwt = session.token;
@@ -311,13 +312,15 @@ export async function createListener(opts: ListenerOptions): Promise<Gateway> {
       const sub = serviceToken ? "" : identity ? identity.sub : "";
       const commonName = serviceToken ? serviceToken.clientId : identity ? (identity.commonName ?? "") : undefined;
       const ttl = compiled.sessionSeconds;
+      const jwtKey = `${app.id}|${sub}|${commonName ?? ""}|${policy?.id}|${issuer}`;
       const t = tokenFor(
-        `${app.id}|${sub}|${commonName ?? ""}|${policy?.id}|${issuer}`,
+        jwtKey,
         (): AccessClaims => ({ aud: app.aud, iss: issuer, sub, ...(commonName !== undefined ? { common_name: commonName } : {}), policy_id: policy?.id }),
         ttl,
         at.getTime(),
       );
       jwt = typeof t === "string" ? t : await t;
+      jwtRenewAt = jwts.get(jwtKey)?.renewAt ?? at.getTime();
       // Strict service-token authentication: no CF_Authorization cookie; the client keeps sending its headers.
       setCookie = presented || (req.headers.cookie !== undefined && cookieValue(req, COOKIE_NAME) === jwt) ? null : `${COOKIE_NAME}=${jwt}; Path=/; Max-Age=${Math.floor(ttl)}; Secure; HttpOnly; SameSite=Lax`;
     }
@@ -328,9 +331,11 @@ export async function createListener(opts: ListenerOptions): Promise<Gateway> {
       host: req.headers.host ?? hostname,
     });
     if (auth) {
-      const fast = fastPath(req.headers, headers, compiled.origin, target.target, jwt, setCookie);
+      const fast = fastPath(req.headers, req.rawHeaders, headers, compiled.origin, target.target, jwt, setCookie);
       if (fast && pending) opts.sink(pending);
-      fastAnswer(res, fast);
+      // nginx may keep a fast answer (./nginx-engine/decision-cache) unless the decision can change on its own.
+      const volatile = !!(ctx.revocation?.ocsp || tlsCtx.revocation?.ocsp || cert.verdict.alert) || (jwt !== null && jwtRenewAt === null);
+      fastAnswer(res, fast, pending && { entry: pending, now: at.getTime(), renewAt: jwtRenewAt, leaf: peer.chain[0], volatile });
       return;
     }
     upstreams.proxy(req, res, compiled.origin, target.target, headers, setCookie, hostname);

@@ -11,6 +11,7 @@ import type { GatewayLimits } from "../limits";
 import type { NginxHost } from "./hosts";
 import { FAST_COOKIE, FAST_JWT, FAST_ORIGIN, FAST_TARGET } from "./fast-path";
 import { AUTH_HEADER, CERT_HEADER, IP_HEADER, REQUESTS_HEADER, SNI_HEADER } from "./peer";
+import { cacheAuthConfig, cacheFastConfig, cacheHttpConfig } from "./decision-cache";
 
 export interface NginxConfigInput {
   /** the engine's own directory (certificates, bundles, socket) */
@@ -24,6 +25,8 @@ export interface NginxConfigInput {
   hosts: NginxHost[];
   /** upstream name → host:port of the origins nginx proxies to on the fast path (./fast-path upstreamName) */
   origins: Map<string, string>;
+  /** configuration generation: part of the decision cache's key (./decision-cache), bumped on every change */
+  generation: number;
 }
 
 const listenAddress = (host: string, port: number) => (host.includes(":") ? `[${host.replace(/^\[|\]$/g, "")}]:${port}` : `${host}:${port}`);
@@ -51,7 +54,7 @@ const TO_REQUEST_PATH = [
  * The fast path (./fast-path): nginx asks the request path for the decision (auth_request, no body) and proxies an
  * allowed request itself with the headers it was given; any other answer hands the request to the request path.
  */
-const FAST_LOCATIONS = [
+const fastLocations = (dir: string, generation: number) => [
   "    location / {",
   "      auth_request /.portcullis-auth;",
   `      auth_request_set $portcullis_origin ${variable(FAST_ORIGIN)};`,
@@ -62,6 +65,7 @@ const FAST_LOCATIONS = [
   // request path answers with its own page, as the node engine does).
   "      error_page 401 403 500 502 = @portcullis;",
   "      add_header Set-Cookie $portcullis_cookie always;",
+  ...cacheFastConfig(dir, generation).map((l) => `      ${l}`),
   "      proxy_pass $portcullis_origin$portcullis_target;",
   "      proxy_set_header Host $http_host;",
   `      proxy_set_header Connection "";`,
@@ -82,13 +86,13 @@ const FAST_LOCATIONS = [
   `      proxy_set_header Connection "";`,
   `      proxy_set_header ${title(AUTH_HEADER)} 1;`,
   ...DESCRIBE.map((l) => `      ${l}`),
+  ...cacheAuthConfig().map((l) => `      ${l}`),
   "    }",
 ];
 
 export function renderNginxConfig(c: NginxConfigInput): string {
   const listen = listenAddress(c.host, c.port);
   // Hostnames with the same CA and CRL files share one server block (one TLS context for 1,000 hostnames of one CA).
-  // nginx 1.22 still answers 421 itself to any Host that differs from the TLS server name (README, Engines).
   const groups = new Map<string, NginxHost[]>();
   for (const h of c.hosts) {
     const key = `${h.caFile ?? ""}|${h.crlFile ?? ""}`;
@@ -105,10 +109,13 @@ export function renderNginxConfig(c: NginxConfigInput): string {
       "    ssl_verify_client optional_no_ca;",
       ...(h?.caFile ? [`    ssl_client_certificate ${c.dir}/${h.caFile};`] : []),
       ...(h?.crlFile ? [`    ssl_crl ${c.dir}/${h.crlFile};`] : []),
-      ...FAST_LOCATIONS,
+      ...fastLocations(c.dir, c.generation),
       // nginx answers some verification failures (a CRL it cannot find, an expired certificate...) with its own 400
       // even under optional_no_ca: those requests go to the request path too, where lib/access decides and logs.
       "    error_page 495 = @portcullis;",
+      // nginx 1.22 answers 421 itself when the Host names another server block than the TLS server name: the request
+      // path decides instead (lib/access misdirected), with the node engine's page or, when allowed, the origin.
+      "    error_page 421 = @portcullis;",
       "    location @portcullis {",
       "      proxy_pass http://portcullis;",
       "    }",
@@ -152,6 +159,7 @@ export function renderNginxConfig(c: NginxConfigInput): string {
     `    default "";`,
     `    "~." upgrade;`,
     `  }`,
+    ...cacheHttpConfig(c.dir).map((l) => `  ${l}`),
     `  proxy_http_version 1.1;`,
     `  proxy_buffering off;`,
     `  proxy_request_buffering off;`,

@@ -9,6 +9,8 @@
 import { createHash } from "node:crypto";
 import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import { isIP } from "node:net";
+import type { AccessLogEntry } from "../../domain/access-log";
+import { cacheableAnswer, cacheSeconds, forwardable, type Cacheability } from "./decision-cache";
 
 /** Response headers of a fast-path answer (read by auth_request_set). */
 export const FAST_ORIGIN = "x-portcullis-origin";
@@ -20,6 +22,8 @@ export const FAST_COOKIE = "x-portcullis-cookie";
 const NGINX_MANAGED = new Set(["host", "connection", "content-length", "transfer-encoding", "keep-alive", "te", "upgrade", "expect"]);
 /** The headers the fast-path location sets from the decision or the connection. */
 const NGINX_SETS = ["cf-connecting-ip", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "cf-access-jwt-assertion"];
+/** Set, replaced or dropped by nginx on the fast location whatever the client sent (x-portcullis-*: ./peer). */
+const nginxOwns = (n: string) => NGINX_MANAGED.has(n) || NGINX_SETS.includes(n) || n.startsWith("x-portcullis-");
 
 /**
  * The nginx upstream name of an origin, or null when nginx cannot proxy to it directly: https origins (the request
@@ -37,11 +41,21 @@ const same = (a: unknown, b: unknown) => (Array.isArray(a) || Array.isArray(b) ?
 
 /**
  * The auth_request answer's headers when nginx may proxy this request itself, else null. `incoming` is what the client
- * sent (as the request path received it), `outgoing` what the node engine would send the origin.
+ * sent (as the request path received it; `rawHeaders` with their names as sent), `outgoing` what the node engine would
+ * send the origin. nginx forwards only the client headers of ./decision-cache `FORWARDED` on the fast path.
  */
-export function fastPath(incoming: IncomingHttpHeaders, outgoing: OutgoingHttpHeaders, origin: URL, target: string, jwt: string | null, setCookie: string | null): OutgoingHttpHeaders | null {
+export function fastPath(
+  incoming: IncomingHttpHeaders,
+  rawHeaders: string[],
+  outgoing: OutgoingHttpHeaders,
+  origin: URL,
+  target: string,
+  jwt: string | null,
+  setCookie: string | null,
+): OutgoingHttpHeaders | null {
   const upstream = upstreamName(origin);
   if (!upstream || incoming.upgrade !== undefined || incoming.host === undefined) return null;
+  if (!forwardable(rawHeaders, nginxOwns)) return null;
   const expected: Record<string, unknown> = {};
   for (const n in incoming) if (!NGINX_MANAGED.has(n) && incoming[n] !== undefined) expected[n] = incoming[n];
   for (const n of NGINX_SETS) delete expected[n];
@@ -80,8 +94,12 @@ export function refuseUnlessFast(res: ServerResponse): ServerResponse {
   return res;
 }
 
-/** Answer nginx's auth_request: 200 with the fast path's headers, or 403 (the whole request goes to the request path). */
-export function fastAnswer(res: ServerResponse, fast: OutgoingHttpHeaders | null): void {
+/**
+ * Answer nginx's auth_request: 200 with the fast path's headers, or 403 (the whole request goes to the request path).
+ * With `cache` (the logged entry of an allowed request), a 200 nginx may keep for a while (./decision-cache).
+ */
+export function fastAnswer(res: ServerResponse, fast: OutgoingHttpHeaders | null, cache?: (Cacheability & { entry: AccessLogEntry }) | null): void {
+  if (fast && cache) fast = cacheableAnswer(fast, cache.entry, cacheSeconds(cache));
   if (fast) (res as ServerResponse & { [FAST]?: OutgoingHttpHeaders })[FAST] = fast;
   res.writeHead(fast ? 200 : 403);
   res.end();

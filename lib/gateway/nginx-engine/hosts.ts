@@ -11,6 +11,7 @@ import { applications, certificateHostnames, mtlsCertificates } from "../../db/s
 import { checkOriginUrl } from "../../domain/applications/schemas";
 import { loadHostIndex } from "../context";
 import { upstreamName } from "./fast-path";
+import { loadCrls } from "../../pki/crl";
 
 export interface NginxHost {
   /** a configured hostname (`*.example.com` for a wildcard application domain) */
@@ -27,12 +28,24 @@ export interface NginxHostFiles {
   files: Map<string, string>;
   /** the application origins nginx proxies to itself on the fast path: upstream name → host:port */
   origins: Map<string, string>;
+  /** the earliest nextUpdate of the CRLs (ms), null without one: cached decisions are dropped then (./decision-cache) */
+  nextUpdate: number | null;
 }
 
 /** Hostnames nginx can take as a server_name as they are (what the console stores; anything else gets no block of its own). */
 const SERVER_NAME = /^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
 
 const fileName = (prefix: string, content: string) => `${prefix}-${createHash("sha256").update(content).digest("hex").slice(0, 16)}.pem`;
+
+/** The earliest nextUpdate of a CRL bundle (lib/pki), ms; null when none has one. */
+function nextUpdateOf(pem: string): number | null {
+  let t: number | null = null;
+  for (const c of loadCrls(pem).crls) {
+    const n = c.nextUpdate?.getTime();
+    if (n !== undefined && (t === null || n < t)) t = n;
+  }
+  return t;
+}
 
 export async function loadNginxHosts(): Promise<NginxHostFiles> {
   const db = await getDb();
@@ -51,6 +64,11 @@ export async function loadNginxHosts(): Promise<NginxHostFiles> {
     e.pems.push(r.pem.trim());
     e.crls.push(r.crl?.trim() || null);
     byHost.set(r.hostname, e);
+  }
+  let nextUpdate: number | null = null;
+  for (const r of rows) {
+    const t = r.crl ? nextUpdateOf(r.crl) : null;
+    if (t !== null && (nextUpdate === null || t < nextUpdate)) nextUpdate = t;
   }
   const files = new Map<string, string>();
   const hosts: NginxHost[] = [];
@@ -79,5 +97,5 @@ export async function loadNginxHosts(): Promise<NginxHostFiles> {
     const name = r?.ok ? upstreamName(r.url) : null;
     if (r?.ok && name) origins.set(name, r.url.host);
   }
-  return { hosts, files, origins: new Map([...origins].sort()) };
+  return { hosts, files, origins: new Map([...origins].sort()), nextUpdate };
 }

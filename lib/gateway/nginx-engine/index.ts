@@ -4,18 +4,25 @@
  *
  * Portcullis owns a private directory (mode 0700) holding the server certificate, the per-hostname CA and CRL
  * bundles, nginx.conf and the socket. A configuration change (watchConfig: notification or the 500 ms poll) drops
- * the request path's caches and, when the hostnames, CAs or CRLs changed, rewrites the files and reloads nginx
- * (well within a second; no connection dropped). A configuration nginx refuses (say, a CA it cannot load) is
- * rewritten without the CA lists: clients are then asked for any certificate and lib/access still decides.
+ * the request path's caches, rewrites the files and reloads nginx (no connection dropped). A configuration nginx
+ * refuses (say, a CA it cannot load) is rewritten without the CA lists: clients are then asked for any certificate
+ * and lib/access still decides.
+ *
+ * nginx keeps repeat fast-path decisions in its own cache (./decision-cache): every configuration change deletes
+ * them at once and bumps the generation in the key (hence a rewrite and reload on every change), and the cached hits
+ * nginx answers alone reach the access log through its hit log (./hit-log).
  */
-import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { watchConfig } from "../../domain/core/config-events";
 import { env } from "../../env.mjs";
 import type { GatewayLimits } from "../limits";
 import { createGateway, type Gateway, type GatewayOptions } from "../server";
+import { recordAccess } from "../../domain/access-log";
 import { renderNginxConfig, type NginxConfigInput } from "./config";
+import { CACHE_DIR, HIT_LOG } from "./decision-cache";
+import { tailHitLog } from "./hit-log";
 import { loadNginxHosts, type NginxHostFiles } from "./hosts";
 import { findNginxBinary, freePort, runNginx } from "./process";
 
@@ -27,17 +34,34 @@ export async function startNginxEngine(opts: GatewayOptions & { limits: GatewayL
   const socket = path.join(dir, "gateway.sock");
   writeFileSync(path.join(dir, "server.crt"), opts.identity.cert);
   writeFileSync(path.join(dir, "server.key"), opts.identity.key, { mode: 0o600 });
-  const base: Omit<NginxConfigInput, "hosts" | "origins"> = { dir, host, port, socket, workers, limits: opts.limits };
+  const base: Omit<NginxConfigInput, "hosts" | "origins" | "generation"> = { dir, host, port, socket, workers, limits: opts.limits };
+  // nginx's decision cache (./decision-cache) lives in this 0700 directory too.
+  const cacheDir = path.join(dir, CACHE_DIR);
+  mkdirSync(cacheDir, { mode: 0o700 });
+  // Every configuration change: a new generation in the cache key, and the cached decisions deleted at once (nginx
+  // treats a missing cache file as a miss), so none survives the change, even before nginx has reloaded.
+  let generation = 1;
+  const purge = () => {
+    generation++;
+    for (const f of readdirSync(cacheDir)) rmSync(path.join(cacheDir, f), { recursive: true, force: true });
+  };
+  // A CRL passing its nextUpdate can change decisions without a configuration change: purge then as well.
+  let crlTimer: NodeJS.Timeout | null = null;
 
   let written = "";
   const write = (loaded: NginxHostFiles, withCas: boolean): string => {
     const hosts = withCas ? loaded.hosts : loaded.hosts.map((h) => ({ ...h, caFile: null, crlFile: null }));
     if (withCas) for (const [name, content] of loaded.files) writeFileSync(path.join(dir, name), content);
-    const config = renderNginxConfig({ ...base, hosts, origins: loaded.origins });
+    if (crlTimer) clearTimeout(crlTimer);
+    const wait = loaded.nextUpdate === null ? -1 : loaded.nextUpdate - Date.now();
+    crlTimer = wait < 0 ? null : setTimeout(() => onChange(), Math.min(2 ** 31 - 1, wait + 1000));
+    crlTimer?.unref();
+    const config = renderNginxConfig({ ...base, hosts, origins: loaded.origins, generation });
     if (config !== written) writeFileSync(path.join(dir, "nginx.conf"), config);
     return config;
   };
 
+  let onChange = () => undefined as void;
   let backend: Gateway | null = null;
   try {
     write(await loadNginxHosts(), true);
@@ -66,7 +90,8 @@ export async function startNginxEngine(opts: GatewayOptions & { limits: GatewayL
         nginx.reload();
       }
     };
-    const onChange = () => {
+    onChange = () => {
+      purge();
       if (running) {
         again = true;
         return;
@@ -81,6 +106,7 @@ export async function startNginxEngine(opts: GatewayOptions & { limits: GatewayL
           }
         });
     };
+    const hits = tailHitLog(path.join(dir, HIT_LOG), recordAccess, () => nginx.reopen());
     const unwatch = await watchConfig(onChange);
     const gw = backend;
     return {
@@ -91,7 +117,9 @@ export async function startNginxEngine(opts: GatewayOptions & { limits: GatewayL
       },
       async close() {
         await unwatch();
+        if (crlTimer) clearTimeout(crlTimer);
         await nginx.stop();
+        hits.close();
         await running;
         await gw.close();
         rmSync(dir, { recursive: true, force: true });

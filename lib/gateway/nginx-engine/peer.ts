@@ -21,7 +21,7 @@ export const AUTH_HEADER = "x-portcullis-auth";
 const leaves = new Map<string, Buffer[]>();
 const MAX_LEAVES = 10_000;
 
-function chainOf(escaped: string): Buffer[] {
+export function chainOf(escaped: string): Buffer[] {
   let chain = leaves.get(escaped);
   if (!chain) {
     const pem = decodeURIComponent(escaped);

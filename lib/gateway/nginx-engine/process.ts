@@ -32,6 +32,8 @@ export interface NginxProcess {
   /** Check the configuration with `nginx -t` (without blocking): null when nginx accepts it, else nginx's message. */
   test(): Promise<string | null>;
   reload(): void;
+  /** reopen the log files (after the hit log was renamed: ./hit-log) */
+  reopen(): void;
   stop(): Promise<void>;
 }
 
@@ -99,6 +101,9 @@ export async function runNginx(bin: string, dir: string, host: string, port: num
     test,
     reload: () => {
       child?.kill("SIGHUP");
+    },
+    reopen: () => {
+      child?.kill("SIGUSR1");
     },
     async stop() {
       stopping = true;

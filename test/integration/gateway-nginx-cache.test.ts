@@ -1,0 +1,150 @@
+/**
+ * GATEWAY_ENGINE=nginx's decision cache (lib/gateway/nginx-engine/decision-cache) with a real nginx: repeat
+ * decisions are answered from nginx's proxy_cache, and each safety measure holds: a cached hit is still logged
+ * (nginx's hit log, read back into the access log), the origin gets the same JWT and forwarding headers on a hit,
+ * client-sent copies of the gateway's headers never ride on another request's cached decision, and a configuration
+ * change drops every cached decision before the next request. (421 parity: gateway-misdirected.test.ts runs against
+ * both engines; npm run test:nginx-engine.)
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { flushAccessLog, listAccessLog } from "@/lib/domain/access-log";
+import { updatePolicy } from "@/lib/domain/policies";
+import { createGateway, loadServerCert, type Gateway } from "@/lib/gateway";
+import { adminActor } from "../helpers/actors";
+import { configureSeedGateway, curl, generateGatewayPki, until, type GatewayPki } from "./gateway-fixtures";
+import { findNginx } from "./nginx-fixtures";
+
+const HOST = "cache.example.com";
+const nginx = findNginx();
+let pki: GatewayPki;
+let gw: Gateway;
+let cacert: string;
+let policyId: string;
+let engineDir: string;
+const seen: { url: string; headers: http.IncomingHttpHeaders }[] = [];
+let origin: http.Server;
+
+const get = (o: Partial<Parameters<typeof curl>[0]> = {}) => curl({ host: HOST, port: gw.port, cacert, ...o });
+
+/** Files under a directory, recursively (nginx's cache: levels=1:2). */
+function files(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((f) => {
+    const p = path.join(dir, f);
+    return statSync(p).isDirectory() ? files(p) : [p];
+  });
+}
+
+/** Lines nginx wrote to its hit log (one per decision answered from the cache) for requests to `uri`. */
+function hitLines(): string[] {
+  const f = path.join(engineDir, "hits.log");
+  return existsSync(f) ? readFileSync(f, "utf8").split("\n").filter(Boolean) : [];
+}
+
+async function rowsFor(p: string): Promise<number> {
+  await flushAccessLog();
+  const { items } = await listAccessLog({ hostname: HOST }, 200);
+  return items.filter((i) => i.path === p).length;
+}
+
+describe.skipIf(!nginx)("the nginx engine's decision cache", () => {
+  beforeAll(async () => {
+    process.env.GATEWAY_NGINX_BIN = nginx!;
+    pki = generateGatewayPki();
+    origin = http.createServer((req, res) => {
+      seen.push({ url: req.url ?? "", headers: req.headers });
+      res.end("origin ok");
+    });
+    await new Promise<void>((r) => origin.listen(0, "127.0.0.1", r));
+    ({ policyId } = await configureSeedGateway(pki, HOST, `http://127.0.0.1:${(origin.address() as AddressInfo).port}`));
+    const identity = loadServerCert({ dir: mkdtempSync(path.join(os.tmpdir(), "portcullis-gw-")), hostnames: [HOST] });
+    cacert = identity.certPath;
+    gw = await createGateway({ port: 0, host: "127.0.0.1", identity, engine: "nginx" });
+    // The engine's private directory: the one whose nginx.conf listens on this port.
+    engineDir = readdirSync(os.tmpdir())
+      .filter((d) => d.startsWith("portcullis-nginx-"))
+      .map((d) => path.join(os.tmpdir(), d))
+      .find((d) => existsSync(path.join(d, "nginx.conf")) && readFileSync(path.join(d, "nginx.conf"), "utf8").includes(`:${gw.port} ssl`))!;
+  }, 180_000);
+
+  afterAll(async () => {
+    await gw?.close();
+    origin?.closeAllConnections();
+    await new Promise((r) => origin?.close(r));
+    delete process.env.GATEWAY_NGINX_BIN;
+  });
+
+  it("keeps the cache in a 0700 directory of the engine", () => {
+    expect(engineDir).toBeTruthy();
+    expect(statSync(engineDir).mode & 0o777).toBe(0o700);
+    expect(statSync(path.join(engineDir, "decisions")).mode & 0o777).toBe(0o700);
+  });
+
+  it("answers repeat decisions from nginx's cache, with the same JWT and headers at the origin, and one access-log row per request", async () => {
+    const before = seen.length;
+    const hitsBefore = hitLines().length;
+    // One connection, four requests: the first of a connection has its own key (forwarding may differ), the second
+    // is decided by the request path and kept, the third and fourth are answered from the cache.
+    const r = await get({ cert: pki.client, paths: ["/cached", "/cached", "/cached", "/cached"] });
+    expect(r.status).toBe(200);
+    expect(r.body).toBe("origin ok");
+    expect(seen.length).toBe(before + 4);
+    expect(files(path.join(engineDir, "decisions")).length).toBeGreaterThan(0);
+    await until(async () => hitLines().length >= hitsBefore + 2, 5000, "nginx's hit log");
+    const got = seen.slice(before);
+    const jwt = got[1].headers["cf-access-jwt-assertion"];
+    expect(jwt).toMatch(/^ey/);
+    for (const s of got) {
+      expect(s.url).toBe("/cached");
+      expect(s.headers).toMatchObject({ "cf-access-jwt-assertion": jwt, "cf-connecting-ip": "127.0.0.1", "x-forwarded-for": "127.0.0.1", "x-forwarded-proto": "https", "x-forwarded-host": `${HOST}:${gw.port}`, accept: "*/*" });
+      expect(s.headers["user-agent"]).toMatch(/^curl\//);
+      for (const n of Object.keys(s.headers)) expect(n).not.toMatch(/^x-portcullis-/);
+    }
+    // Every request has its row, cached hits included (read back from nginx's hit log).
+    await until(async () => (await rowsFor("/cached")) === 4, 5000, "four access-log rows");
+    const { items } = await listAccessLog({ hostname: HOST }, 200);
+    for (const i of items.filter((x) => x.path === "/cached")) {
+      expect(i).toMatchObject({ decision: "allow", client_cn: "John Doe", policy_name: "John Doe devices", ip: "127.0.0.1", application_name: "Auth portal" });
+    }
+  });
+
+  it("never lets client-sent copies of the gateway's headers ride on a cached decision", async () => {
+    await get({ cert: pki.client, paths: ["/spoof", "/spoof", "/spoof"] });
+    const before = seen.length;
+    const forged = ["Cf-Access-Jwt-Assertion: forged", "Cf_Access_Jwt_Assertion: forged", "X-Forwarded-User: admin", "Cf-Cert-Verified: SUCCESS", "X-Forwarded-Host: evil.example.com"];
+    const r = await get({ cert: pki.client, headers: forged, paths: ["/spoof", "/spoof", "/spoof"] });
+    expect(r.status).toBe(200);
+    expect(seen.length).toBe(before + 3);
+    for (const s of seen.slice(before)) {
+      expect(s.headers["cf-access-jwt-assertion"]).toMatch(/^ey/);
+      expect(s.headers["x-forwarded-host"]).toBe(`${HOST}:${gw.port}`);
+      expect(s.headers["x-forwarded-user"]).toBeUndefined();
+      expect(s.headers["cf-cert-verified"]).toBeUndefined();
+      expect(Object.keys(s.headers).some((n) => n.includes("_"))).toBe(false);
+    }
+    // A benign header the fast path does not forward still reaches the origin (never dropped by a cached decision).
+    const custom = await get({ cert: pki.client, headers: ["X-App-Csrf: 1"], paths: ["/spoof", "/spoof"] });
+    expect(custom.status).toBe(200);
+    expect(seen.at(-1)!.headers["x-app-csrf"]).toBe("1");
+  });
+
+  it("drops every cached decision on a configuration change: the next request is decided by the new policy", async () => {
+    const warm = await get({ cert: pki.client, paths: ["/change", "/change", "/change"] });
+    expect(warm.status).toBe(200);
+    expect(files(path.join(engineDir, "decisions")).length).toBeGreaterThan(0);
+    const u = await updatePolicy(adminActor, policyId, { name: "John Doe devices", decision: "non_identity", include: [{ common_name: { common_name: "Jane Roe" } }], version: 1 });
+    expect(u.ok, JSON.stringify(u)).toBe(true);
+    try {
+      // Refused within a second (the decision cache would otherwise answer 200 for up to 30 s).
+      await until(async () => (await get({ cert: pki.client, paths: ["/change", "/change", "/change"] })).status === 403, 1000, "the new policy");
+    } finally {
+      const back = await updatePolicy(adminActor, policyId, { name: "John Doe devices", decision: "non_identity", include: [{ common_name: { common_name: "John Doe" } }], version: 2 });
+      expect(back.ok, JSON.stringify(back)).toBe(true);
+    }
+  });
+});
