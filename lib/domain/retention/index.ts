@@ -199,11 +199,11 @@ export const DEFAULT_EDGE_STEP = 500_000;
 async function rowLimitEdge(db: Db, t: SQL, keep: number, step: number): Promise<string | null> {
   let below: string | null = null;
   for (let left = keep; ; left -= step) {
-    const under = below === null ? sql`` : sql`where id < ${below}`;
+    const under: SQL = below === null ? sql`` : sql`where id < ${below}`;
     // The last step lands on the edge itself (offset `left`); the others on the step's last entry.
     const last = left <= step;
     // Not aliased `id`: ORDER BY would then sort the text.
-    const [r] = await rows<{ edge: string }>(db, sql`select id::text as edge from ${t} ${under} order by id desc offset ${last ? left : step - 1} limit 1`);
+    const [r]: { edge: string }[] = await rows<{ edge: string }>(db, sql`select id::text as edge from ${t} ${under} order by id desc offset ${last ? left : step - 1} limit 1`);
     if (!r || last) return r?.edge ?? null;
     below = r.edge;
     await pause();
