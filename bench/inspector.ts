@@ -6,7 +6,10 @@
  * The floor for the longest task: a bare <textarea> (same page, same classes, no React) given the same 200 KB value
  * — the browser's own style, layout and pre-paint of 3,600 lines of text, which no page code can split. The page
  * avoids that cost by collapsing the text box for a large paste (its text not laid out until the user asks, "Show
- * text"); the reveal, the user's explicit choice, is measured too.
+ * text"); the reveal, the user's explicit choice, is measured too. The inspector's worker keeps the certificates it has
+ * parsed and verified, so the warm runs (the same bundle pasted again) are edits of a known bundle; a further row pastes
+ * the bundle into a fresh page (new worker). Each paste is split into the worker's part (post → reply, from a Worker
+ * wrapper in the page) and the page's render after it.
  *
  * Knobs: BENCH_INSPECTOR_RUNS (5); BENCH_INSPECTOR_DIST=.next-x measures an existing build in that directory instead
  * of .next-bench (no build; for iterating on a helper's own build).
@@ -38,6 +41,8 @@ function debounceMs(): number {
 
 interface PasteResult {
   totalMs: number;
+  /** post to the worker → its reply (-1: not seen) */
+  workerMs: number;
   longestTaskMs: number;
   /** when the longest task started, ms after the paste (0 = the paste's own task and frame: the text box's layout) */
   longestAtMs: number;
@@ -85,8 +90,10 @@ async function paste(page: Page, input: string): Promise<PasteResult> {
     const totalMs = performance.now() - t0;
     const tasks = w.__lt.filter((e) => e.start + e.dur >= t0);
     const longest = tasks.reduce<{ start: number; dur: number } | null>((a, e) => (!a || e.dur > a.dur ? e : a), null);
+    const wk = (window as unknown as { __wk: { post: number; reply: number } }).__wk;
+    const workerMs = wk.post >= t0 && wk.reply >= wk.post ? wk.reply - wk.post : -1;
     const summary = (section.textContent!.match(/\d+ certificates?, \d+ errors?, \d+ warnings?/) ?? [""])[0];
-    return { totalMs, longestTaskMs: longest?.dur ?? 0, longestAtMs: longest ? Math.max(0, longest.start - t0) : 0, summary, collapsed: ta.dataset.collapsed === "true" };
+    return { totalMs, workerMs, longestTaskMs: longest?.dur ?? 0, longestAtMs: longest ? Math.max(0, longest.start - t0) : 0, summary, collapsed: ta.dataset.collapsed === "true" };
   }, input);
 }
 
@@ -177,8 +184,22 @@ export async function runInspector(): Promise<Row[]> {
     // tsx (esbuild keepNames) wraps named functions in __name(); give the page a no-op so evaluated code runs.
     await context.addInitScript({ content: "globalThis.__name = (f) => f;" });
     await context.addInitScript(() => {
-      const w = window as unknown as { __lt: { start: number; dur: number }[] };
+      const w = window as unknown as { __lt: { start: number; dur: number }[]; __wk: { post: number; reply: number } };
       w.__lt = [];
+      // When the page posted the text to the inspector worker and when its reply arrived: splits paste → verdict into
+      // the worker's part (parse, verify, structured clone) and the page's (React render, layout).
+      w.__wk = { post: 0, reply: 0 };
+      const Native = window.Worker;
+      window.Worker = class extends Native {
+        constructor(url: string | URL, options?: WorkerOptions) {
+          super(url, options);
+          this.addEventListener("message", () => (w.__wk.reply = performance.now()));
+        }
+        postMessage(message: unknown, options?: StructuredSerializeOptions | Transferable[]) {
+          w.__wk.post = performance.now();
+          super.postMessage(message, options as StructuredSerializeOptions);
+        }
+      };
       new PerformanceObserver((l) => l.getEntries().forEach((e) => w.__lt.push({ start: e.startTime, dur: e.duration }))).observe({ type: "longtask", buffered: true });
     });
     const page = await context.newPage();
@@ -192,6 +213,15 @@ export async function runInspector(): Promise<Row[]> {
     };
     const two = await measure(seed);
     const many = await measure(bundle);
+    // The worker keeps the certificates it parsed and verified (an edit re-checks only new ones), so the runs above
+    // re-paste a bundle it knows. A first paste of the bundle: a fresh page (new worker), warmed with the seed chain.
+    const fresh: PasteResult[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      await page.reload({ waitUntil: "networkidle" });
+      await page.getByLabel("Certificate content").waitFor();
+      await paste(page, seed);
+      fresh.push(await paste(page, bundle));
+    }
     const reveals: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       await paste(page, bundle);
@@ -220,14 +250,18 @@ export async function runInspector(): Promise<Row[]> {
     const manyBase = await base(bundle);
     const native = nativeParseMs(bundle);
     const after = (ms: number) => Math.max(0, ms - debounce);
+    const split = (runs: PasteResult[]) => `of which the worker (post → reply) ${Math.round(median(runs.map((r) => r.workerMs)))} ms, the page's render after it ${Math.round(median(runs.map((r) => r.totalMs - debounce - r.workerMs)))} ms`;
     const b = { benchmark: "inspector (Chromium)", unit: "ms", better: "lower" as const };
     return [
       { ...b, metric: `seed 2-cert chain: paste → verdict, after the ${debounce} ms debounce (median of ${RUNS})`, ours: after(two.total), baselineName: "bare @peculiar/x509 parse+describe, same page", baseline: twoBase.ms,
-        target: "≤ 16 ms", met: after(two.total) <= 16, note: `page shows "${two.warm[0].summary}"; total incl. debounce ${Math.round(two.total)} ms` },
+        target: "≤ 16 ms", met: after(two.total) <= 16, note: `page shows "${two.warm[0].summary}"; total incl. debounce ${Math.round(two.total)} ms; ${split(two.warm)}` },
       { ...b, metric: "seed 2-cert chain: first paste (starts the worker, loads x509 code)", ours: after(two.cold.totalMs), baselineName: "bare @peculiar/x509 parse+describe, same page", baseline: twoBase.ms, target: "", met: null },
-      { ...b, metric: `CA bundle (${manyBase.count} certs): paste → verdict, after debounce (median of ${RUNS})`, ours: after(many.total), baselineName: "bare @peculiar/x509 parse+describe, same page", baseline: manyBase.ms,
-        target: "≤ 120 ms", met: after(many.total) <= 120, note: `page shows "${many.warm[0].summary}"; ${path.relative(ROOT, BUNDLE)}` },
+      { ...b, metric: `CA bundle (${manyBase.count} certs): paste → verdict, after debounce (median of ${RUNS}; pasted again, the worker reuses what it verified)`, ours: after(many.total), baselineName: "bare @peculiar/x509 parse+describe, same page", baseline: manyBase.ms,
+        target: "≤ 120 ms", met: after(many.total) <= 120, note: `page shows "${many.warm[0].summary}"; ${path.relative(ROOT, BUNDLE)}; ${split(many.warm)}` },
       { ...b, metric: "CA bundle: same, vs native floor", ours: after(many.total), baselineName: "node:crypto X509Certificate parse (Node)", baseline: native, target: "", met: null },
+      { ...b, metric: `CA bundle: first paste into a fresh page (the worker has not seen these certificates; median of ${RUNS})`, ours: after(median(fresh.map((f) => f.totalMs))), baselineName: "bare @peculiar/x509 parse+describe, same page", baseline: manyBase.ms,
+        target: "≤ 120 ms", met: after(median(fresh.map((f) => f.totalMs))) <= 120,
+        note: `every signature verified with WebCrypto; ${split(fresh)}; longest main-thread task ${Math.round(Math.max(...fresh.map((f) => f.longestTaskMs)))} ms; runs: ${fresh.map((f) => Math.round(after(f.totalMs))).join(", ")} ms` },
       { ...b, metric: "CA bundle: longest main-thread task during paste → verdict", ours: many.longest, baselineName: "bare @peculiar/x509 loop: longest task", baseline: manyBase.longest,
         target: "≤ 50 ms", met: many.longest <= 50,
         note: `0 = no long task (the longtask API reports only tasks over 50 ms); per run, longest task @ ms after the paste: ${many.warm.map((w) => `${Math.round(w.longestTaskMs)}@${Math.round(w.longestAtMs)}`).join(", ")}; text box collapsed in ${many.warm.filter((w) => w.collapsed).length}/${RUNS} runs` },

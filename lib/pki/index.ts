@@ -13,6 +13,7 @@ export {
   type InspectOptions,
   type ParsedBlocks,
 } from "./inspect";
+export { createParseCache, type ParseCache } from "./parse-cache";
 export { EXPIRY_WARNING_DAYS } from "./checks";
 export {
   validateClientCertificate,

@@ -7,7 +7,8 @@
 import { analyzeChain } from "./chain";
 import { checkCertificate } from "./checks";
 import { certLabel, describeCertificate } from "./describe";
-import { fingerprints } from "./links";
+import { fingerprints, isSelfSigned } from "./links";
+import type { ParseCache } from "./parse-cache";
 import { splitInput, type PemBlock } from "./pem";
 import { verdictOf, type InspectResult, type PkiIssue } from "./types";
 import { parseCertificate, type ParsedCertificate } from "./x509";
@@ -17,6 +18,8 @@ export const MAX_CERTIFICATES = 200;
 export interface InspectOptions {
   /** Reference time for validity checks (default: now). */
   now?: Date;
+  /** Reuse certificates parsed (and verified) by earlier inspections: the live inspector's worker keeps one. */
+  cache?: ParseCache;
 }
 
 export interface ParsedBlocks {
@@ -28,12 +31,12 @@ export interface ParsedBlocks {
  * Parse certificate blocks (from `splitInput`). Callers that want to stay responsive can call this
  * on slices of the block list and concatenate the results before `inspectParsed`.
  */
-export function parseCertificateBlocks(blocks: PemBlock[]): ParsedBlocks {
+export function parseCertificateBlocks(blocks: PemBlock[], cache?: ParseCache): ParsedBlocks {
   const certificates: ParsedCertificate[] = [];
   const issues: PkiIssue[] = [];
   for (const b of blocks) {
     try {
-      certificates.push(parseCertificate(b.der));
+      certificates.push(cache ? cache.parse(b.der) : parseCertificate(b.der));
     } catch (e) {
       const reason = e instanceof Error ? e.message : "unknown error";
       issues.push({
@@ -65,6 +68,10 @@ export async function inspectParsed(
     });
     input = input.slice(0, MAX_CERTIFICATES);
   }
+
+  // Start the self-signature checks (the bulk of a root bundle's WebCrypto work, memoised per certificate) now, so
+  // that they overlap the digests and the JS work below instead of following them.
+  for (const c of input) if (c.selfIssued) isSelfSigned(c).catch(() => undefined);
 
   // Drop exact duplicates, keeping the first occurrence.
   const fps = await Promise.all(input.map((c) => fingerprints(c)));
@@ -117,7 +124,7 @@ export async function inspectParsed(
 /** Inspect a pasted / uploaded CA bundle (PEM text, DER bytes or bare base64). */
 export async function inspectChain(input: string | Uint8Array, opts: InspectOptions = {}): Promise<InspectResult> {
   const split = splitInput(input);
-  const parsed = parseCertificateBlocks(split.blocks);
+  const parsed = parseCertificateBlocks(split.blocks, opts.cache);
   return inspectParsed(parsed.certificates, [...split.issues, ...parsed.issues], opts);
 }
 

@@ -17,6 +17,14 @@ function Row({ term, children }: { term: string; children: ReactNode }) {
 
 const mono = "font-mono text-xs break-all";
 
+/**
+ * Cards off screen are not styled, laid out or painted until scrolled near (content-visibility: auto; they stay in the
+ * accessibility tree and find-in-page): a 144-certificate bundle otherwise laid out ~4,000 objects, most of them below
+ * the fold. The intrinsic sizes are a first guess; "auto" keeps a card's real size once it has been rendered.
+ */
+const EXPANDED_CARD_STYLE = { contentVisibility: "auto", containIntrinsicSize: "auto 32rem" } as const;
+const COLLAPSED_CARD_STYLE = { contentVisibility: "auto", containIntrinsicSize: "auto 2.75rem" } as const;
+
 /** All certificate text is rendered as React text nodes: a subject like `<script>` is shown, never run. */
 export function CertificateDetails({ cert, position }: { cert: CardSummary; position: number }) {
   const none = <span className="text-slate-500 dark:text-slate-400">None</span>;
@@ -97,7 +105,7 @@ export function CertificateCard({
   const border = cert.verdict === "error" ? "border-red-300 dark:border-red-800" : cert.verdict === "warning" ? "border-amber-300 dark:border-amber-800" : "border-slate-200 dark:border-slate-800";
   if (collapsed) return <CollapsedCard cert={cert} position={position} total={total} issues={issues} border={border} />;
   return (
-    <li className={`rounded-md border bg-white p-3 shadow-sm dark:bg-slate-900 ${border}`}>
+    <li className={`rounded-md border bg-white p-3 shadow-sm dark:bg-slate-900 ${border}`} style={EXPANDED_CARD_STYLE}>
       <CardHeader cert={cert} position={position} total={total} />
       <div className="mt-2 space-y-2">
         <IssueLines issues={issues} />
@@ -111,7 +119,7 @@ export function CertificateCard({
 function CollapsedCard({ cert, position, total, issues, border }: { cert: CardSummary; position: number; total: number; issues: PkiIssue[]; border: string }) {
   const [open, setOpen] = useState(false);
   return (
-    <li className={`rounded-md border bg-white px-3 py-2 dark:bg-slate-900 ${border}`}>
+    <li className={`rounded-md border bg-white px-3 py-2 dark:bg-slate-900 ${border}`} style={COLLAPSED_CARD_STYLE}>
       <details onToggle={(e) => setOpen((e.currentTarget as HTMLDetailsElement).open)}>
           <summary className="cursor-pointer">
             <span className="inline-block w-[calc(100%-1.5rem)] align-middle">

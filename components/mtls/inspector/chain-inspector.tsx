@@ -12,13 +12,14 @@ import type { Inspection } from "./use-chain-inspection";
 /** Cards beyond this many render collapsed (a public-root bundle has ~150 certificates). */
 export const EXPANDED_CARDS = 8;
 /**
- * A new result renders its first cards at once and the rest in chunks, one chunk per task, so that no single task
- * renders and lays out a 150-certificate bundle. The region stays aria-busy until every card is in the list. The first
- * frame is small (an expanded card is ~250 layout objects, ~8 times a collapsed one): with 16 first cards, the frame
- * that showed a bundle's verdict laid out ~2,800 objects, a 35–56 ms task on the bench machine.
+ * A new result renders its verdict and first cards at once and the rest in a second, concurrent render (React yields
+ * every few ms while it builds them), so the verdict's frame stays small. The region stays aria-busy until every card
+ * is in the list. Since the cards are content-visibility: auto (certificate-card.tsx), the ones off screen cost no
+ * layout, and one chunk for the rest beats 32-card chunks: each chunk waited for its own frame and timer (five for a
+ * 144-certificate bundle) and laid out ~650 objects, most of them never on screen.
  */
 const FIRST_CARDS = 4;
-const CARDS_PER_CHUNK = 32;
+const CARDS_PER_CHUNK = 256;
 
 type Cards = readonly CardSummary[];
 
