@@ -2,7 +2,8 @@
  * The differential matrix's generator: configurations and requests drawn from a seeded PRNG (mulberry32), so a
  * seed names the same cases on every machine and a disagreement can be replayed from the seed alone.
  */
-import { CA_NAMES, CERT_KINDS, OTHER_CA, type CaName, type CertKind } from "./pki";
+import type { ManagedConfig, ManagedKind } from "./managed";
+import { CA_NAMES, CERT_KINDS, OTHER_CA, type CaName, type CertKind, type MANAGED_CA } from "./pki";
 
 export type Rng = () => number;
 
@@ -76,6 +77,8 @@ export interface ConfigSpec {
   sni?: SniHosts;
   /** the identity, service-token and blocked-certificate cases' applications (./identity `addIdentityApps`) */
   identity?: import("./identity").IdentityConfig;
+  /** the managed CA cases' hostname (./managed `addManagedApp`) */
+  managed?: ManagedConfig;
 }
 
 /**
@@ -96,7 +99,7 @@ export interface RequestSpec {
   /** the request target as sent (curl --path-as-is) */
   path: string;
   /** null = no client certificate */
-  ca: CaName | typeof OTHER_CA | null;
+  ca: CaName | typeof OTHER_CA | typeof MANAGED_CA | null;
   kind: CertKind;
   intermediateSent: boolean;
   /** the category the case was drawn for (the report counts per category) */
@@ -109,6 +112,8 @@ export interface RequestSpec {
   serviceToken?: "good" | "disabled";
   /** presents the configuration's blocked leaf (`MatrixCa.stolen`) instead of `kind` */
   stolen?: boolean;
+  /** with `ca` MANAGED_CA: which of the managed CA's certificates (./managed) */
+  managed?: ManagedKind;
 }
 
 const APP_PATHS = ["", "/admin", "/public", "/api", "/admin/users"];

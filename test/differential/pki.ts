@@ -12,6 +12,8 @@ export const CA_NAMES = ["alpha", "beta", "gamma"] as const;
 export type CaName = (typeof CA_NAMES)[number];
 /** the CA configurations never upload */
 export const OTHER_CA = "other" as const;
+/** a request's `ca` when it presents a certificate the managed CA issued (./managed) */
+export const MANAGED_CA = "managed" as const;
 
 export const CERT_KINDS = ["john", "jane", "expired", "not_yet_valid", "revoked", "sha1"] as const;
 export type CertKind = (typeof CERT_KINDS)[number];
