@@ -40,6 +40,8 @@ export interface Pkcs12Input {
   mode?: Pkcs12Mode;
   /** Shown by keystores as the entry's name. */
   friendlyName?: string;
+  /** PBKDF2 and MAC iterations (default 2048, OpenSSL's); a backup kept on disk (the managed CA's) takes more. */
+  iterations?: number;
 }
 
 /** A refusal of the password in words a form can show next to the field; null when fine. */
@@ -58,10 +60,11 @@ function bagAttributes(localKeyId: ArrayBuffer, friendlyName: string | undefined
 
 /** The key's bag: encrypted with PBES2 (modern) by pkijs, or with PKCS#12 Triple DES (legacy) by node-forge. */
 async function keyBag(input: Pkcs12Input, passwordBytes: ArrayBuffer, attributes: Attribute[]): Promise<SafeBag> {
+  const iterations = input.iterations ?? ITERATIONS;
   let bagValue: PKCS8ShroudedKeyBag;
   if (input.mode === "legacy") {
     const keyInfo = forge.asn1.fromDer(forge.util.binary.raw.encode(input.privateKeyDer));
-    const encrypted = forge.pki.encryptPrivateKeyInfo(keyInfo, input.password, { algorithm: "3des", count: ITERATIONS, saltSize: 8 });
+    const encrypted = forge.pki.encryptPrivateKeyInfo(keyInfo, input.password, { algorithm: "3des", count: iterations, saltSize: 8 });
     bagValue = PKCS8ShroudedKeyBag.fromBER(buffer(forge.util.binary.raw.decode(forge.asn1.toDer(encrypted).getBytes())));
   } else {
     bagValue = new PKCS8ShroudedKeyBag({ parsedValue: PrivateKeyInfo.fromBER(buffer(input.privateKeyDer)) });
@@ -69,7 +72,7 @@ async function keyBag(input: Pkcs12Input, passwordBytes: ArrayBuffer, attributes
       password: passwordBytes,
       contentEncryptionAlgorithm: AES_256_CBC,
       hmacHashAlgorithm: "SHA-256",
-      iterationCount: ITERATIONS,
+      iterationCount: iterations,
     });
   }
   return new SafeBag({ bagId: OID.pkcs8ShroudedKeyBag, bagValue, bagAttributes: attributes });
@@ -81,6 +84,7 @@ export async function buildPkcs12(input: Pkcs12Input, crypto: Crypto = globalThi
   if (problem) throw new Error(problem);
   if (input.certificates.length === 0) throw new Error("A PKCS#12 file needs the key's certificate.");
   const legacy = input.mode === "legacy";
+  const iterations = input.iterations ?? ITERATIONS;
   const passwordBytes = buffer(new TextEncoder().encode(input.password));
   // Pairs the key with its certificate for the importer, the way OpenSSL does: the certificate's SHA-1.
   const localKeyId = await crypto.subtle.digest("SHA-1", buffer(input.certificates[0]));
@@ -106,7 +110,7 @@ export async function buildPkcs12(input: Pkcs12Input, crypto: Crypto = globalThi
     safeContents: [
       legacy
         ? {}
-        : { password: passwordBytes, contentEncryptionAlgorithm: AES_256_CBC, hmacHashAlgorithm: "SHA-256", iterationCount: ITERATIONS },
+        : { password: passwordBytes, contentEncryptionAlgorithm: AES_256_CBC, hmacHashAlgorithm: "SHA-256", iterationCount: iterations },
       {},
     ],
   });
@@ -114,7 +118,7 @@ export async function buildPkcs12(input: Pkcs12Input, crypto: Crypto = globalThi
   const pfx = new PFX({ parsedValue: { integrityMode: 0, authenticatedSafe } });
   await pfx.makeInternalValues({
     password: passwordBytes,
-    iterations: ITERATIONS,
+    iterations,
     pbkdf2HashAlgorithm: { name: legacy ? "SHA-1" : "SHA-256" },
     hmacHashAlgorithm: legacy ? "SHA-1" : "SHA-256",
   });

@@ -1,12 +1,12 @@
 /**
- * PKCS#12 for the managed CA's backup, with PKI.js (PeculiarVentures; the same library the browser uses for a
- * client's bundle): the key in a PKCS#8 shrouded bag and the certificate in an encrypted bag, both PBES2 with
- * AES-256-CBC and PBKDF2-HMAC-SHA-256, and an HMAC-SHA-256 integrity MAC — what `openssl pkcs12 -export` writes by
- * default since OpenSSL 3. Reading accepts any PBES2 file PKI.js opens (OpenSSL 3's default output included).
+ * PKCS#12 for the managed CA's backup, with PKI.js (PeculiarVentures): written by lib/pki/pkcs12 (the key in a
+ * PKCS#8 shrouded bag and the certificate in an encrypted bag, both PBES2 with AES-256-CBC and PBKDF2-HMAC-SHA-256,
+ * and an HMAC-SHA-256 integrity MAC — what `openssl pkcs12 -export` writes by default since OpenSSL 3), read here:
+ * any PBES2 file PKI.js opens (OpenSSL 3's default output included).
  */
-import { createHash, webcrypto } from "node:crypto";
-import * as asn1js from "asn1js";
+import { webcrypto } from "node:crypto";
 import * as pkijs from "pkijs";
+import { buildPkcs12 as writePkcs12 } from "../../pki/pkcs12";
 
 pkijs.setEngine("node", new pkijs.CryptoEngine({ name: "node", crypto: webcrypto as unknown as Crypto }));
 
@@ -15,39 +15,16 @@ const OID = {
   keyBag: "1.2.840.113549.1.12.10.1.1",
   shroudedKeyBag: "1.2.840.113549.1.12.10.1.2",
   certBag: "1.2.840.113549.1.12.10.1.3",
-  x509Certificate: "1.2.840.113549.1.9.22.1",
-  localKeyId: "1.2.840.113549.1.9.21",
-  friendlyName: "1.2.840.113549.1.9.20",
 };
 
 const ab = (u: Uint8Array): ArrayBuffer => u.buffer.slice(u.byteOffset, u.byteOffset + u.byteLength) as ArrayBuffer;
 
-/** A password-protected PKCS#12 file holding `pkcs8` (DER) and `certificateDer`, with `friendlyName`. */
-export async function buildPkcs12(pkcs8: Uint8Array, certificateDer: Uint8Array, password: string, friendlyName: string): Promise<Uint8Array> {
-  const pw = ab(new TextEncoder().encode(password));
-  const keyId = createHash("sha1").update(certificateDer).digest();
-  const attributes = () => [
-    new pkijs.Attribute({ type: OID.localKeyId, values: [new asn1js.OctetString({ valueHex: ab(keyId) })] }),
-    new pkijs.Attribute({ type: OID.friendlyName, values: [new asn1js.BmpString({ value: friendlyName })] }),
-  ];
-  const keyBag = new pkijs.PKCS8ShroudedKeyBag({ parsedValue: pkijs.PrivateKeyInfo.fromBER(ab(pkcs8)) });
-  const certBag = new pkijs.CertBag({ parsedValue: pkijs.Certificate.fromBER(ab(certificateDer)) });
-  const pbes2: Parameters<pkijs.PKCS8ShroudedKeyBag["makeInternalValues"]>[0] = { password: pw, // PKI.js draws the IV itself; its typing still asks for one.
-    contentEncryptionAlgorithm: { name: "AES-CBC", length: 256 } as unknown as pkijs.ContentEncryptionAlgorithm, hmacHashAlgorithm: "SHA-256", iterationCount: PKCS12_ITERATIONS };
-  await keyBag.makeInternalValues(pbes2);
-  const safe = new pkijs.AuthenticatedSafe({
-    parsedValue: {
-      safeContents: [
-        { privacyMode: 0, value: new pkijs.SafeContents({ safeBags: [new pkijs.SafeBag({ bagId: OID.shroudedKeyBag, bagValue: keyBag, bagAttributes: attributes() })] }) },
-        { privacyMode: 1, value: new pkijs.SafeContents({ safeBags: [new pkijs.SafeBag({ bagId: OID.certBag, bagValue: certBag, bagAttributes: attributes() })] }) },
-      ],
-    },
-  });
-  await safe.makeInternalValues({ safeContents: [{}, pbes2] });
-  const pfx = new pkijs.PFX({ parsedValue: { integrityMode: 0, authenticatedSafe: safe } });
-  await pfx.makeInternalValues({ password: pw, iterations: PKCS12_ITERATIONS, pbkdf2HashAlgorithm: "SHA-256", hmacHashAlgorithm: "SHA-256" });
-  return new Uint8Array(pfx.toSchema().toBER(false));
-}
+/**
+ * A password-protected PKCS#12 file holding `pkcs8` (DER) and `certificateDer`, with `friendlyName`: lib/pki's writer
+ * (the one the browser uses for a client's bundle, "modern" mode), with more iterations since a CA backup is kept.
+ */
+export const buildPkcs12 = (pkcs8: Uint8Array, certificateDer: Uint8Array, password: string, friendlyName: string): Promise<Uint8Array> =>
+  writePkcs12({ privateKeyDer: pkcs8, certificates: [certificateDer], password, friendlyName, mode: "modern", iterations: PKCS12_ITERATIONS }, webcrypto as unknown as Crypto);
 
 /** Why a file could not be read, as a sentence for the form. */
 export class Pkcs12Error extends Error {}
