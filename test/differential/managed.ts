@@ -45,5 +45,6 @@ export function generateManagedRequest(r: Rng, cfg: ConfigSpec, n: number): Requ
     return { hostname, path: pick(r, [...paths, "/"]), ca: MANAGED_CA, kind, managed, intermediateSent: false, category };
   }
   const app = cfg.apps.find((a) => a.hostname === cfg.managed!.hostname)!;
-  return { hostname: cfg.managed!.hostname, path: pick(r, [app.path || "/", `${app.path}/x`, "/"]), ca: MANAGED_CA, kind, managed, intermediateSent: false, category };
+  // Inside the application: what decides is the certificate, not a path no application covers.
+  return { hostname: cfg.managed!.hostname, path: pick(r, [app.path || "/", `${app.path}/x`]), ca: MANAGED_CA, kind, managed, intermediateSent: false, category };
 }
