@@ -85,6 +85,8 @@ export interface ClientConnection {
   ip: string;
   /** nginx engine: nginx's auth_request asking for the decision only (./nginx-engine/fast-path) */
   auth?: boolean;
+  /** nginx engine: nginx refused a Host other than the TLS server name while reading the headers (./nginx-engine/config) */
+  misdirected?: boolean;
 }
 
 /** The connection as this process's TLS listener sees it. */
@@ -179,7 +181,7 @@ export async function createListener(opts: ListenerOptions): Promise<Gateway> {
   const connectionOf = opts.connection ?? (opts.socket ? nginxConnection : tlsConnection);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const { peer, ip, auth } = connectionOf(req);
+    const { peer, ip, auth, misdirected: nginxMisdirected } = connectionOf(req);
     // nginx's auth_request (decide only): anything but the fast path's 200 is answered 403 and nginx hands the whole
     // request to this path again, which logs and answers it. So nothing is logged or counted here unless it is fast.
     let pending: AccessLogEntry | null = null;
@@ -202,6 +204,15 @@ export async function createListener(opts: ListenerOptions): Promise<Gateway> {
       sendError(req, res, 404, { title: "Not found", message: "No application is configured for this address.", hostname });
       return;
     }
+    const refuseMisdirected = (why: string, at: Date) => {
+      sink({ at, hostname, applicationId: null, applicationName: null, clientCn: null, serialNumber: null, decision: "deny", policyId: null, policyName: null, reason: `Misdirected request: ${why}`, ip: ip || null, chain: peer.chain });
+      sendError(req, res, 421, { title: "Misdirected request", message: why, hostname });
+    };
+    if (nginxMisdirected) {
+      // Only the 421 page: nginx stopped reading the request at its Host header, so nothing else may act on it.
+      const tls = peer.sni ? (cache.peek(peer.sni) ?? (await cache.get(peer.sni))) : cache.unknown;
+      return refuseMisdirected(misdirected(tls.known ? tls : null, ctx) ?? `The connection was made for ${peer.sni || "no TLS server name"}; reconnect for ${hostname}.`, new Date());
+    }
     if (url.startsWith(ACCESS_PREFIX)) {
       if (auth) return fastAnswer(res, null);
       // The sign-in flow's pages (login, callback, get-identity, logout): lib/gateway/identity.
@@ -215,12 +226,7 @@ export async function createListener(opts: ListenerOptions): Promise<Gateway> {
     if (peer.sni !== hostname) {
       tlsCtx = peer.sni ? (cache.peek(peer.sni) ?? (await cache.get(peer.sni))) : cache.unknown;
       const why = misdirected(tlsCtx.known ? tlsCtx : null, ctx);
-      if (why !== null) {
-        const reason = `Misdirected request: ${why}`;
-        sink({ at, hostname, applicationId: null, applicationName: null, clientCn: null, serialNumber: null, decision: "deny", policyId: null, policyName: null, reason, ip: ip || null, chain: peer.chain });
-        sendError(req, res, 421, { title: "Misdirected request", message: why, hostname });
-        return;
-      }
+      if (why !== null) return refuseMisdirected(why, at);
     }
     const cert = await checkCertificate(tlsCtx, peer.chain, at);
     const clientCn = cert.context.commonName ?? null;

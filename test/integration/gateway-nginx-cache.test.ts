@@ -16,16 +16,20 @@ import { flushAccessLog, listAccessLog } from "@/lib/domain/access-log";
 import { updatePolicy } from "@/lib/domain/policies";
 import { createGateway, loadServerCert, type Gateway } from "@/lib/gateway";
 import { adminActor } from "../helpers/actors";
-import { configureSeedGateway, curl, generateGatewayPki, until, type GatewayPki } from "./gateway-fixtures";
+import { createApplication } from "@/lib/domain/applications";
+import { configureSeedGateway, curl, generateGatewayPki, tlsRequest, until, type GatewayPki } from "./gateway-fixtures";
 import { findNginx } from "./nginx-fixtures";
 
 const HOST = "cache.example.com";
+/** an application without a certificate: its own nginx server block */
+const OPEN = "open.cache.example.com";
 const nginx = findNginx();
 let pki: GatewayPki;
 let gw: Gateway;
 let cacert: string;
 let policyId: string;
 let engineDir: string;
+let identity: ReturnType<typeof loadServerCert>;
 const seen: { url: string; headers: http.IncomingHttpHeaders }[] = [];
 let origin: http.Server;
 
@@ -62,7 +66,9 @@ describe.skipIf(!nginx)("the nginx engine's decision cache", () => {
     });
     await new Promise<void>((r) => origin.listen(0, "127.0.0.1", r));
     ({ policyId } = await configureSeedGateway(pki, HOST, `http://127.0.0.1:${(origin.address() as AddressInfo).port}`));
-    const identity = loadServerCert({ dir: mkdtempSync(path.join(os.tmpdir(), "portcullis-gw-")), hostnames: [HOST] });
+    const open = await createApplication(adminActor, { name: "Open portal", domain: OPEN, session_duration: "1h", policies: [], origin_url: `http://127.0.0.1:${(origin.address() as AddressInfo).port}` });
+    if (!open.ok) throw new Error(JSON.stringify(open));
+    identity = loadServerCert({ dir: mkdtempSync(path.join(os.tmpdir(), "portcullis-gw-")), hostnames: [HOST, OPEN] });
     cacert = identity.certPath;
     gw = await createGateway({ port: 0, host: "127.0.0.1", identity, engine: "nginx" });
     // The engine's private directory: the one whose nginx.conf listens on this port.
@@ -145,6 +151,24 @@ describe.skipIf(!nginx)("the nginx engine's decision cache", () => {
     } finally {
       const back = await updatePolicy(adminActor, policyId, { name: "John Doe devices", decision: "non_identity", include: [{ common_name: { common_name: "John Doe" } }], version: 2 });
       expect(back.ok, JSON.stringify(back)).toBe(true);
+    }
+  });
+
+  it("answers a Host other than the TLS server name with Portcullis's own 421 page and log row, as the node engine does", async () => {
+    const node = await createGateway({ port: 0, host: "127.0.0.1", identity, engine: "node" });
+    try {
+      for (const port of [node.port, gw.port]) {
+        const r = await tlsRequest({ port, sni: HOST, host: OPEN, path: "/mis", cert: pki.client });
+        expect(r.status).toBe(421);
+        // nginx's own page would be "<html>…<title>421 Misdirected Request</title>"
+        expect(r.body).toMatch(/^<!doctype html>/i);
+        expect(r.body).toContain("Misdirected request");
+      }
+      await flushAccessLog();
+      const { items } = await listAccessLog({ hostname: OPEN, decision: "deny" }, 50);
+      expect(items.filter((i) => /^Misdirected request: /.test(i.reason ?? "")).length).toBe(2);
+    } finally {
+      await node.close();
     }
   });
 });

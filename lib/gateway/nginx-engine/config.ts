@@ -10,7 +10,7 @@ import { GATEWAY_CIPHERS } from "../context";
 import type { GatewayLimits } from "../limits";
 import type { NginxHost } from "./hosts";
 import { FAST_COOKIE, FAST_JWT, FAST_ORIGIN, FAST_TARGET } from "./fast-path";
-import { AUTH_HEADER, CERT_HEADER, IP_HEADER, REQUESTS_HEADER, SNI_HEADER } from "./peer";
+import { AUTH_HEADER, CERT_HEADER, IP_HEADER, MISDIRECTED_HEADER, REQUESTS_HEADER, SNI_HEADER } from "./peer";
 import { cacheAuthConfig, cacheFastConfig, cacheHttpConfig } from "./decision-cache";
 
 export interface NginxConfigInput {
@@ -41,6 +41,7 @@ const DESCRIBE = [
   `proxy_set_header ${title(SNI_HEADER)} $ssl_server_name;`,
   `proxy_set_header ${title(IP_HEADER)} $remote_addr;`,
   `proxy_set_header ${title(REQUESTS_HEADER)} $connection_requests;`,
+  `proxy_set_header ${title(MISDIRECTED_HEADER)} "";`,
 ];
 const TO_REQUEST_PATH = [
   `proxy_set_header Host $http_host;`,
@@ -113,11 +114,18 @@ export function renderNginxConfig(c: NginxConfigInput): string {
       // nginx answers some verification failures (a CRL it cannot find, an expired certificate...) with its own 400
       // even under optional_no_ca: those requests go to the request path too, where lib/access decides and logs.
       "    error_page 495 = @portcullis;",
-      // nginx 1.22 answers 421 itself when the Host names another server block than the TLS server name: the request
-      // path decides instead (lib/access misdirected), with the node engine's page or, when allowed, the origin.
-      "    error_page 421 = @portcullis;",
+      // nginx 1.22 answers 421 itself to a Host other than the TLS server name, as soon as it reads the Host header:
+      // the request path answers its own 421 page and log row instead (never the origin: the request is incomplete).
+      "    error_page 421 = @portcullis_misdirected;",
       "    location @portcullis {",
       "      proxy_pass http://portcullis;",
+      "    }",
+      "    location @portcullis_misdirected {",
+      "      proxy_pass http://portcullis;",
+      "      proxy_pass_request_body off;",
+      `      proxy_set_header Content-Length "";`,
+      ...TO_REQUEST_PATH.map((l) => `      ${l}`),
+      `      proxy_set_header ${title(MISDIRECTED_HEADER)} 1;`,
       "    }",
       "  }",
     ].join("\n");

@@ -16,6 +16,8 @@ export const IP_HEADER = "x-portcullis-client-ip";
 export const REQUESTS_HEADER = "x-portcullis-requests";
 /** set on nginx's auth_request subrequest: decide only (lib/gateway/nginx-engine/fast-path.ts) */
 export const AUTH_HEADER = "x-portcullis-auth";
+/** set on a request nginx refused with its own 421 (SNI ≠ Host): answer the 421 page only (./config) */
+export const MISDIRECTED_HEADER = "x-portcullis-misdirected";
 
 /** The DER of a URL-encoded PEM ($ssl_client_escaped_cert), cached: a client sends the same leaf on every request. */
 const leaves = new Map<string, Buffer[]>();
@@ -36,7 +38,7 @@ export function chainOf(escaped: string): Buffer[] {
 const one = (v: string | string[] | undefined): string => (Array.isArray(v) ? (v[0] ?? "") : (v ?? ""));
 
 /** The peer and client address of a request nginx passed on; the describing headers are taken off the request. */
-export function nginxConnection(req: IncomingMessage): { peer: PeerInfo; ip: string; auth: boolean } {
+export function nginxConnection(req: IncomingMessage): { peer: PeerInfo; ip: string; auth: boolean; misdirected: boolean } {
   const h = req.headers;
   const escaped = one(h[CERT_HEADER]);
   let chain: Buffer[] = [];
@@ -52,10 +54,12 @@ export function nginxConnection(req: IncomingMessage): { peer: PeerInfo; ip: str
   };
   const ip = one(h[IP_HEADER]);
   const auth = h[AUTH_HEADER] === "1";
+  const misdirected = h[MISDIRECTED_HEADER] === "1";
   delete h[AUTH_HEADER];
+  delete h[MISDIRECTED_HEADER];
   delete h[CERT_HEADER];
   delete h[SNI_HEADER];
   delete h[IP_HEADER];
   delete h[REQUESTS_HEADER];
-  return { peer, ip, auth };
+  return { peer, ip, auth, misdirected };
 }
