@@ -168,6 +168,8 @@ export function renderNginxConfig(c: NginxConfigInput): string {
     `    "~." upgrade;`,
     `  }`,
     ...cacheHttpConfig(c.dir).map((l) => `  ${l}`),
+    `  proxy_headers_hash_max_size 1024;`,
+    `  proxy_headers_hash_bucket_size 128;`,
     `  proxy_http_version 1.1;`,
     `  proxy_buffering off;`,
     `  proxy_request_buffering off;`,

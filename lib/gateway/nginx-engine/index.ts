@@ -26,6 +26,9 @@ import { tailHitLog } from "./hit-log";
 import { loadNginxHosts, type NginxHostFiles } from "./hosts";
 import { findNginxBinary, freePort, runNginx } from "./process";
 
+/** The configuration without the generation number (./decision-cache key). */
+const withoutGeneration = (config: string) => config.replace(/set \$portcullis_key "g\d+\|/g, "");
+
 export async function startNginxEngine(opts: GatewayOptions & { limits: GatewayLimits }, workers: number): Promise<Gateway> {
   const bin = findNginxBinary(env().GATEWAY_NGINX_BIN);
   const host = opts.host ?? "0.0.0.0";
@@ -80,9 +83,13 @@ export async function startNginxEngine(opts: GatewayOptions & { limits: GatewayL
     const refresh = async (): Promise<void> => {
       const config = write(await loadNginxHosts(), true);
       if (config === written) return;
+      // Only the generation changed (a policy, a token...): nothing nginx could refuse, so no `nginx -t` (a process
+      // that loads every certificate again) on top of the reload.
+      const sameFiles = withoutGeneration(config) === withoutGeneration(written);
       written = config;
       // Reloaded at once (nginx keeps its running configuration if it refuses the new one), then checked.
       nginx.reload();
+      if (sameFiles) return;
       const problem = await nginx.test();
       if (problem) {
         console.error(`[gateway nginx] refused the new configuration (${problem}); asking for client certificates without CA lists`);
