@@ -70,8 +70,12 @@ export function cacheAuthConfig(): string[] {
   return [
     `proxy_cache ${ZONE};`,
     `proxy_cache_key $portcullis_key;`,
-    // The cache needs buffering; an auth answer has no body.
+    // The cache needs buffering; an auth answer has no body. The cache file's header holds the key, escaped client
+    // certificate included (up to the 16 KiB header limit, about three times that escaped): room for it.
     `proxy_buffering on;`,
+    `proxy_buffer_size 64k;`,
+    `proxy_buffers 4 64k;`,
+    `proxy_busy_buffers_size 128k;`,
   ];
 }
 
