@@ -335,9 +335,19 @@ test("axe: forms showing their errors, and open dialogs", async ({ adminPage: pa
  */
 async function expectSidebarSpansPage(page: Page) {
   const sidebar = page.locator("aside").filter({ has: page.getByRole("navigation", { name: "Main" }) });
-  const m = await page.evaluate(() => ({ scroll: document.documentElement.scrollHeight, viewport: window.innerHeight }));
+  // Scroll to the end until the page's height settles: cards off screen are laid out only as they come into view
+  // (content-visibility), so the page's height changes while it is scrolled; both are measured once it is still.
+  const m = { scroll: -1, viewport: 0 };
+  for (let i = 0; i < 50; i++) {
+    const now = await page.evaluate(() => {
+      window.scrollTo(0, document.documentElement.scrollHeight);
+      return { scroll: document.documentElement.scrollHeight, viewport: window.innerHeight };
+    });
+    if (now.scroll === m.scroll) break;
+    Object.assign(m, now);
+    await page.waitForTimeout(100);
+  }
   expect(m.scroll, "the page is long enough to show the problem").toBeGreaterThan(2 * m.viewport);
-  await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
   const box = await sidebar.evaluate((el) => {
     const r = el.getBoundingClientRect();
     return { top: r.top + window.scrollY, height: r.height };

@@ -35,7 +35,9 @@ test.describe("API page", () => {
     await expect(testMtls.getByText("/api/v1/test-mtls", { exact: true })).toBeVisible();
     await expect(testMtls.getByText("No parameters.")).toBeVisible();
     const body = testMtls.getByRole("table", { name: "Request body fields" });
-    await expect(body.getByRole("row", { name: /^certificate string required PEM: the client certificate/ })).toBeVisible();
+    // A client with no certificate is tested with a service token or an email: one of the three is required.
+    await expect(body.getByRole("row", { name: /^certificate string one of certificate, service_token_id, email PEM: the client certificate/ })).toBeVisible();
+    await expect(body.getByRole("row", { name: /^email string one of certificate, service_token_id, email/ })).toBeVisible();
     await expect(body.getByRole("row", { name: /^url string optional The address the client requests/ })).toBeVisible();
     await expect(body.getByRole("row", { name: /^ip string optional/ })).toBeVisible();
     const responses = testMtls.getByRole("table", { name: "Responses" });
