@@ -1,6 +1,6 @@
 /**
- * A tiny Node http server that routes /client/v4/* to the real Next.js route modules (the same exports
- * Next serves), so the official `cloudflare` SDK can talk to them over real HTTP in a test.
+ * A tiny Node http server that routes /client/v4/* and /api/v1/test-mtls to the real Next.js route modules (the same
+ * exports Next serves), so the official `cloudflare` SDK and `portcullis test` can talk to them over real HTTP in a test.
  */
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -31,6 +31,7 @@ const routes: { re: RegExp; keys: string[]; load: () => Promise<RouteModule> }[]
   { re: /^\/client\/v4\/user\/tokens\/verify$/, keys: [], load: () => import("@/app/client/v4/user/tokens/verify/route") },
   { re: /^\/client\/v4\/openapi\.json$/, keys: [], load: () => import("@/app/client/v4/openapi.json/route") },
   { re: /^\/client\/v4(\/.*)?$/, keys: [], load: () => import("@/app/client/v4/[[...path]]/route") },
+  { re: /^\/api\/v1\/test-mtls$/, keys: [], load: () => import("@/app/api/v1/test-mtls/route") },
 ];
 
 function toRequest(req: IncomingMessage, base: string): Request {

@@ -4,11 +4,8 @@
  * lib/domain (certificates, the managed CA's hostnames, policies, applications) and torn down after its cases.
  */
 import { mkdtempSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { POST } from "@/app/api/v1/test-mtls/route";
 import { createApiToken } from "@/lib/domain/api-tokens";
 import { createApplication, deleteApplication } from "@/lib/domain/applications";
 import { createCertificate, deleteCertificate, updateCertificate } from "@/lib/domain/certificates";
@@ -17,6 +14,7 @@ import { createPolicy, deletePolicy } from "@/lib/domain/policies";
 import { createServiceToken, deleteServiceToken, updateServiceToken, type ServiceTokenWithSecret } from "@/lib/domain/service-tokens";
 import { createFirstAdmin } from "@/lib/domain/users";
 import { createGateway, loadServerCert, type Gateway } from "@/lib/gateway";
+import { startApiServer, type TestApiServer } from "../api/server";
 import { adminActor } from "../helpers/actors";
 import { startOrigin } from "../integration/gateway-fixtures";
 import type { ConfigSpec } from "./generate";
@@ -32,7 +30,7 @@ export interface Env {
   gw: Gateway;
   cacert: string;
   serverKey: string;
-  api: Server;
+  api: TestApiServer;
   apiBase: string;
   token: string;
   dir: string;
@@ -52,33 +50,19 @@ export async function startEnv(hostnames: string[], managed: boolean): Promise<E
   // The managed CA and its certificates, issued, revoked and reactivated through lib/domain as the API does.
   const managedLeaves = managed ? await issueManagedLeaves(dir) : null;
   // POST /api/v1/test-mtls behind a real HTTP server, as `next start` serves it, for `portcullis test`.
-  const api = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const headers = new Headers();
-    for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
-    const url = new URL(req.url ?? "/", "http://127.0.0.1");
-    if (url.pathname !== "/api/v1/test-mtls") {
-      res.writeHead(404).end();
-      return;
-    }
-    const out = await POST(new Request(url, { method: req.method, headers, body: req.method === "POST" ? Buffer.concat(chunks) : undefined }), { params: Promise.resolve({}) });
-    res.writeHead(out.status, Object.fromEntries(out.headers));
-    res.end(Buffer.from(await out.arrayBuffer()));
-  });
-  await new Promise<void>((r) => api.listen(0, "127.0.0.1", r));
+  const api = await startApiServer();
   return {
     pki, managed: managedLeaves, origin, gw, dir, api, token: t.value.secret,
     cacert: identity.certPath,
     serverKey: path.join(dir, "tls", "server.key"),
-    apiBase: `http://127.0.0.1:${(api.address() as AddressInfo).port}`,
+    apiBase: api.origin,
   };
 }
 
 export async function stopEnv(env: Env): Promise<void> {
   await env.gw.close();
   await env.origin.close();
-  await new Promise<void>((r) => env.api.close(() => r()));
+  await env.api.close();
 }
 
 export interface Built {

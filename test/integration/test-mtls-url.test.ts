@@ -5,8 +5,6 @@
  * module behind a real HTTP server; the CLI is the real launcher (bin/portcullis.mjs) in a child process.
  */
 import { execFile } from "node:child_process";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApplication } from "@/lib/domain/applications";
@@ -14,15 +12,15 @@ import { createCertificate } from "@/lib/domain/certificates";
 import { createPolicy } from "@/lib/domain/policies";
 import { createApiToken } from "@/lib/domain/api-tokens";
 import { createFirstAdmin } from "@/lib/domain/users";
-import { POST } from "@/app/api/v1/test-mtls/route";
 import { buildOpenApiDocument } from "@/lib/openapi/document";
 import { adminActor } from "../helpers/actors";
+import { startApiServer, type TestApiServer } from "../api/server";
 import { generateTestPki, type TestPki } from "./test-mtls-pki";
 
 const HOST = "paths.example.com";
 const ROOT = path.resolve(__dirname, "../..");
 let pki: TestPki;
-let server: Server;
+let server: TestApiServer | undefined;
 let base = "";
 let secret = "";
 const ids = { whole: "", admin: "", ops: "" };
@@ -47,26 +45,10 @@ beforeAll(async () => {
   secret = must(await createApiToken(actor, { name: "url tester", permission: "read" })).secret;
 
   // The route module behind a real HTTP server, as `next start` serves it.
-  server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const headers = new Headers();
-    for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
-    const url = new URL(req.url ?? "/", "http://127.0.0.1");
-    if (url.pathname !== "/api/v1/test-mtls") {
-      res.writeHead(404).end();
-      return;
-    }
-    const out = await POST(new Request(url, { method: req.method, headers, body: req.method === "POST" ? Buffer.concat(chunks) : undefined }), {
-      params: Promise.resolve({}),
-    });
-    res.writeHead(out.status, Object.fromEntries(out.headers));
-    res.end(Buffer.from(await out.arrayBuffer()));
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await startApiServer();
+  base = server.origin;
 });
-afterAll(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())));
+afterAll(() => server?.close());
 
 const api = async (body: unknown) => {
   const res = await fetch(`${base}/api/v1/test-mtls`, {
