@@ -11,6 +11,8 @@ import { associatedHostnames, certificatesForHostname, getHostnameSettings } fro
 import { revocationSettingsFor } from "../domain/hostnames/revocation";
 import { ADDRESS_HEADERS, STRIPPED_HEADERS } from "../gateway/headers";
 import { GATEWAY_CIPHERS } from "../gateway/context";
+import { blockedCertificatesForDecision } from "../domain/blocked-certificates";
+import { blockedMaps } from "./nginx-blocked";
 import { applicationDecision, newWriter, regexLiteral, rfc2253Escape, type MapWriter } from "./nginx-policy";
 
 export interface NginxExportOptions {
@@ -40,8 +42,9 @@ const LIMITATIONS = [
   "- No Access JWT: nginx cannot sign tokens, so there is no CF_Authorization cookie and no Cf-Access-Jwt-Assertion header.",
   "- Email / Emails ending in rules need an identity-provider login and never match (the gateway has no IdP either).",
   "- Service Token / Any Access Service Token rules are not checked by nginx and never match here (the Portcullis gateway checks them: CF-Access-Client-Id / -Secret).",
-  "- Blocked certificates (Mutual TLS → Blocked certificates) are not in this configuration: nginx lets them through as",
-  "  their policies decide. Revoke such a certificate with its CA's CRL for nginx; the Portcullis gateway refuses it at once.",
+  "- Blocked certificates (Mutual TLS → Blocked certificates) are refused by serial number and issuer Common Name (nginx has",
+  "  no SHA-256 fingerprint variable); a block known only by its fingerprint cannot be written (the notes below say so). A",
+  "  block or unblock takes effect here when this file is exported and reloaded again; the Portcullis gateway applies it at once.",
   "- Certificate forwarding: nginx cannot build Cf-Client-Cert-Der-Base64, Cf-Client-Cert-Sha256 or RFC 9440",
   "  Client-Cert / Client-Cert-Chain values; it sends X-Client-Cert (URL-encoded PEM, $ssl_client_escaped_cert) on the",
   "  first request of a connection instead. Client-sent copies of all those headers are always removed.",
@@ -100,6 +103,10 @@ export const nginxSerial = (colonHex: string) => colonHex.replace(/:/g, "").toUp
 const FORBIDDEN_BODY =
   "<!doctype html><html lang=en><head><meta charset=utf-8><title>Forbidden</title></head><body><main><h1>Forbidden</h1>" +
   "<p>Access to this application requires a valid client certificate that one of its policies allows.</p></main></body></html>\\n";
+
+const BLOCKED_BODY =
+  "<!doctype html><html lang=en><head><meta charset=utf-8><title>Forbidden</title></head><body><main><h1>Forbidden</h1>" +
+  "<p>This client certificate is blocked. Ask an administrator of this application.</p></main></body></html>\\n";
 
 const BAD_REQUEST_BODY =
   "<!doctype html><html lang=en><head><meta charset=utf-8><title>Bad request</title></head><body><main><h1>Bad request</h1>" +
@@ -260,6 +267,7 @@ export async function buildNginxExport(opts: NginxExportOptions = {}): Promise<N
   const files: NginxExport["files"] = [];
   const upstreams = new Map<string, string>();
   const plans: HostPlan[] = [];
+  const blocked = blockedMaps(await blockedCertificatesForDecision());
   const skipped: string[] = [];
   const unsafe: string[] = [];
   for (const hostname of Object.keys(await associatedHostnames()).sort()) {
@@ -297,6 +305,7 @@ export async function buildNginxExport(opts: NginxExportOptions = {}): Promise<N
       `    # segments with ;parameters (/..;/admin is /../admin to Tomcat)`,
       `    if ($request_uri ~ "^[^?]*(?:%(?:2[fF]|5[cC]|00)|\\x{5c})") {\n        return 400 "${BAD_REQUEST_BODY}";\n    }`,
       `    if ($uri ~ "(?:^|/)(?:\\.\\.?)?;") {\n        return 400 "${BAD_REQUEST_BODY}";\n    }`,
+      ...(blocked.variable ? [`    # blocked certificates are refused before any policy, Bypass included, as the gateway refuses them`, `    if (${blocked.variable}) {\n        return 403 "${BLOCKED_BODY}";\n    }`] : []),
       `    # nginx refuses some invalid certificates (expired, revoked by ssl_crl...) itself with 495: answer 403 like the gateway`,
       `    error_page 495 496 =403 @pc_forbidden;`,
       `    location @pc_forbidden {\n        return 403 "${FORBIDDEN_BODY}";\n    }`,
@@ -314,12 +323,13 @@ export async function buildNginxExport(opts: NginxExportOptions = {}): Promise<N
     `# The proxy's own TLS certificate and key are not exported: place them at ${cert} and ${key}.`,
     "#",
     ...LIMITATIONS.map((l) => `# ${l}`),
-    ...[...w.notes].map((n) => `# - ${n}`),
+    ...[...w.notes, ...blocked.notes].map((n) => `# - ${n}`),
   ];
   const http = [
     "server_names_hash_bucket_size 128;",
     "map_hash_bucket_size 128;",
     COOKIE_MAP,
+    ...blocked.maps,
     ...w.blocks,
     ...upstreamBlocks,
     ...servers,

@@ -69,7 +69,8 @@ export interface MatrixOptions {
  * let such a request through there; the gateway lets those policies decide.
  */
 export function nginxCannotExpress(req: RequestSpec, gw: DoorAnswer, nginx: DoorAnswer): string | null {
-  if (identityCase(req)) return "the nginx export has no sign-in, service tokens or blocked certificates (the identity cases are the gateway's, the tester's and the CLI's)";
+  // A blocked certificate is refused before any sign-in or token is looked at, so nginx decides those cases too.
+  if (identityCase(req) && !req.stolen) return "the nginx export has no sign-in or service tokens (the identity cases are the gateway's, the tester's and the CLI's)";
   if (req.sni && req.sni !== req.hostname && gw.verdict === "allow" && nginx.verdict === "misdirected") {
     return "nginx answers 421 whenever the Host names another server than the TLS server name and that server verifies client certificates; the gateway serves hostnames with the same CAs and CRLs";
   }
