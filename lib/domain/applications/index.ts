@@ -2,155 +2,31 @@
  * Self-hosted Access applications (design.md §2, §5; research/cloudflare-access-api.md §5). Policies are
  * linked by id in precedence order (bare UUIDs or `{id, precedence}` links, as Cloudflare accepts). Saving
  * refuses certificate-rule policies on a hostname that no mTLS certificate covers.
+ *
+ * The changes are here; the reads are in ./read (list, one, a hostname's for the gateway), the shapes in ./dto, the
+ * input schemas in ./schemas.
  */
 import { randomBytes } from "node:crypto";
-import { and, asc, count, eq, inArray, ne, or, sql, type SQL } from "drizzle-orm";
-import { getDb, type DbOrTx, type Tx } from "../../db/client";
-import { applicationPolicies, applications, policies } from "../../db/schema";
-import { usesCertificateSelectors, type PolicyForEval } from "../../policy";
+import { and, eq, ne } from "drizzle-orm";
+import type { Tx } from "../../db/client";
+import { applicationPolicies, applications } from "../../db/schema";
+import { usesCertificateSelectors } from "../../policy";
 import type { Actor } from "../core/actor";
 import { mutate, type Audit } from "../core/mutate";
 import { isAssociatedHostname } from "../hostnames";
 import { appInputSchema, policiesSchema } from "./schemas";
-import { loginMethodIdsOf, replaceLoginMethods } from "../login-methods/applications";
-import {
-  certificateHostnameMessage,
-  isUuid,
-  loadPolicies,
-  policyAppCountSql,
-  toPolicyDto,
-  versionSchema,
-  type ListOptions,
-  type PolicyDto,
-} from "../policies";
+import { replaceLoginMethods } from "../login-methods/applications";
+import { certificateHostnameMessage, isUuid, loadPolicies, versionSchema } from "../policies";
 import { fail, ok, zodFieldErrors, type Result } from "../core/result";
+import type { ApplicationDto } from "./dto";
+import { withPolicies } from "./read";
 
-export type AppPolicyDto = PolicyDto & { precedence: number };
-
-export interface ApplicationDto {
-  id: string;
-  /** Audience tag: 64 hex characters, generated. */
-  aud: string;
-  name: string;
-  domain: string;
-  type: "self_hosted";
-  session_duration: string;
-  policies: AppPolicyDto[];
-  created_at: string;
-  updated_at: string;
-  version: number;
-  /** Where the gateway proxies allowed requests (http or https URL), or null. */
-  origin_url: string | null;
-  /** The login methods (ids) it offers for signing in at the gateway; [] = every login method (Cloudflare's allowed_idps). */
-  allowed_idps: string[];
-}
-
-export interface ApplicationForGateway {
-  id: string;
-  aud: string;
-  name: string;
-  domain: string;
-  /** host as stored: exact, or a leading wildcard such as `*.example.com` */
-  hostname: string;
-  /** "" for the whole host, else "/admin" */
-  path: string;
-  session_duration: string;
-  origin_url: string | null;
-  /** in precedence order */
-  policies: PolicyForEval[];
-  /** login method ids it offers; [] or absent = every login method */
-  allowed_idps?: string[];
-}
+export type { AppPolicyDto, ApplicationDto, ApplicationForGateway } from "./dto";
+export { applicationsForHostname, getApplication, listApplications, type ApplicationListOptions } from "./read";
 
 export { MAX_APPLICATION_NAME_LENGTH, MAX_APPLICATION_POLICIES, policiesSchema } from "./schemas";
 
 export const APPLICATION_STALE_MESSAGE = "This application was changed by someone else since you opened it. Reload to see the latest version.";
-type AppRow = typeof applications.$inferSelect;
-
-/** Each application's policies in precedence order, in one statement (links joined to their policies). */
-async function linksOf(db: DbOrTx, appIds: string[]): Promise<Map<string, AppPolicyDto[]>> {
-  const out = new Map<string, AppPolicyDto[]>();
-  if (appIds.length === 0) return out;
-  const rows = await db
-    .select({ applicationId: applicationPolicies.applicationId, precedence: applicationPolicies.precedence, p: policies, n: policyAppCountSql })
-    .from(applicationPolicies)
-    .innerJoin(policies, eq(policies.id, applicationPolicies.policyId))
-    .where(inArray(applicationPolicies.applicationId, appIds))
-    .orderBy(asc(applicationPolicies.precedence));
-  for (const r of rows) {
-    const list = out.get(r.applicationId) ?? [];
-    list.push({ ...toPolicyDto(r.p, r.n), precedence: r.precedence });
-    out.set(r.applicationId, list);
-  }
-  return out;
-}
-
-function toDto(row: AppRow, pols: AppPolicyDto[], idps: string[]): ApplicationDto {
-  return {
-    id: row.id,
-    aud: row.aud,
-    name: row.name,
-    domain: row.domain,
-    type: "self_hosted",
-    session_duration: row.sessionDuration,
-    policies: pols,
-    created_at: row.createdAt.toISOString(),
-    updated_at: row.updatedAt.toISOString(),
-    version: row.version,
-    origin_url: row.originUrl ?? null,
-    allowed_idps: idps,
-  };
-}
-
-async function withPolicies(db: DbOrTx, rows: AppRow[]): Promise<ApplicationDto[]> {
-  const ids = rows.map((r) => r.id);
-  const links = await linksOf(db, ids);
-  const idps = await loginMethodIdsOf(db, ids);
-  return rows.map((r) => toDto(r, links.get(r.id) ?? [], idps.get(r.id) ?? []));
-}
-
-export interface ApplicationListOptions extends ListOptions {
-  /** exact filters, as Cloudflare's list query (`aud`, `domain`, `name`) */
-  aud?: string;
-  domain?: string;
-  name?: string;
-}
-
-export async function listApplications(opts: ApplicationListOptions = {}): Promise<{ items: ApplicationDto[]; total: number }> {
-  const db = await getDb();
-  const conds: SQL[] = [];
-  if (opts.aud) conds.push(eq(applications.aud, opts.aud.toLowerCase()));
-  if (opts.domain) conds.push(eq(applications.domain, opts.domain.toLowerCase()));
-  if (opts.name) conds.push(eq(applications.name, opts.name));
-  const where = conds.length ? and(...conds) : undefined;
-  const page = Number.isInteger(opts.page) && (opts.page as number) > 0 ? (opts.page as number) : 1;
-  // The total as a window count over the filtered rows: one statement for the page and its total.
-  const q = db
-    .select({ row: applications, total: sql<number>`count(*) over ()`.mapWith(Number) })
-    .from(applications)
-    .where(where)
-    .orderBy(asc(applications.name), asc(applications.createdAt), asc(applications.id));
-  let rows: { row: AppRow; total: number }[];
-  let total: number;
-  if (opts.perPage === undefined) {
-    rows = await q;
-    total = rows.length;
-  } else {
-    const per = Math.min(1000, Math.max(1, Math.trunc(opts.perPage) || 1));
-    rows = await q.limit(per).offset((page - 1) * per);
-    // A page past the end has no row to carry the total.
-    total = rows.length ? rows[0].total : page > 1 ? (await db.select({ total: count() }).from(applications).where(where))[0].total : 0;
-  }
-  return { items: await withPolicies(db, rows.map((r) => r.row)), total };
-}
-
-export async function getApplication(id: string): Promise<ApplicationDto | null> {
-  const db = await getDb();
-  const cond = isUuid(id) ? eq(applications.id, id) : /^[0-9a-f]{64}$/i.test(id) ? eq(applications.aud, id.toLowerCase()) : null;
-  if (!cond) return null;
-  const [row] = await db.select().from(applications).where(cond).limit(1);
-  return row ? (await withPolicies(db, [row]))[0] : null;
-}
 
 /** Checks policy ids exist and the certificate-hostname rule; returns the error or null. */
 async function checkPolicySet(tx: Tx, host: string, policyIds: string[]) {
@@ -304,37 +180,4 @@ export async function deleteApplication(actor: Actor, id: string): Promise<Resul
     await audit({ action: "application.delete", resourceType: "application", resourceId: id, before });
     return ok({ id });
   });
-}
-
-/**
- * Applications that protect `hostname` (exact host, or a wildcard `*.parent` covering it), most specific
- * first (exact before wildcard, longer path first), each with its policies in precedence order.
- */
-export async function applicationsForHostname(hostname: string, db?: DbOrTx): Promise<ApplicationForGateway[]> {
-  const host = hostname.trim().toLowerCase().replace(/\.$/, "");
-  if (!host) return [];
-  const labels = host.split(".");
-  const wildcards = labels.slice(1, -1).map((_, i) => `*.${labels.slice(i + 1).join(".")}`);
-  const conn = db ?? (await getDb());
-  const rows = await conn
-    .select()
-    .from(applications)
-    .where(wildcards.length ? or(eq(applications.hostname, host), inArray(applications.hostname, wildcards)) : eq(applications.hostname, host));
-  const links = await linksOf(conn, rows.map((r) => r.id));
-  const idps = await loginMethodIdsOf(conn, rows.map((r) => r.id));
-  const spec = (r: AppRow) => (r.hostname.startsWith("*.") ? 0 : 1_000_000) + r.hostname.length * 1000 + r.path.length;
-  return rows
-    .sort((a, b) => spec(b) - spec(a) || a.createdAt.getTime() - b.createdAt.getTime())
-    .map((r) => ({
-      id: r.id,
-      aud: r.aud,
-      name: r.name,
-      domain: r.domain,
-      hostname: r.hostname,
-      path: r.path,
-      session_duration: r.sessionDuration,
-      origin_url: r.originUrl ?? null,
-      policies: (links.get(r.id) ?? []).map((p) => ({ id: p.id, name: p.name, decision: p.decision, include: p.include, require: p.require, exclude: p.exclude, precedence: p.precedence })),
-      allowed_idps: idps.get(r.id) ?? [],
-    }));
 }
