@@ -1,4 +1,4 @@
-/** Error envelopes never echo a huge input back (found by test/fuzz/api-bodies.test.ts: a 1 MiB domain came back in the 400). */
+/** Error envelopes never echo a huge input back (found by the REST API fuzz test, test/fuzz/api-bodies.ts: a 1 MiB domain came back in the 400). */
 import { describe, expect, it } from "vitest";
 import { failure, MAX_MESSAGE_CHARS, MAX_QUOTED_CHARS, shortenMessage } from "./envelope";
 

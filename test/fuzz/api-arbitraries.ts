@@ -1,5 +1,5 @@
 /**
- * fast-check arbitraries for the REST API fuzz test (api-bodies.test.ts): valid-shaped bodies per route kind, and
+ * fast-check arbitraries for the REST API fuzz test (api-bodies.ts): valid-shaped bodies per route kind, and
  * hostile input (deep nesting, hostile strings, prototype-pollution keys, content types).
  */
 import fc from "fast-check";

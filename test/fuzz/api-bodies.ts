@@ -1,0 +1,438 @@
+/**
+ * Hostile input for the REST API (/client/v4): every write route's handler — the same exports Next serves —
+ * is called in-process with arbitrary JSON, arbitrary bytes under any content type, deep nesting, huge
+ * strings, null bytes and prototype-pollution keys. Each answer must be a v4 envelope: 2xx with
+ * `success:true`, or 4xx with `success:false` and `errors[{code,message}]` — never a 5xx, never a thrown
+ * exception, never a hang (bounded), never a stack trace or a server path in the body. Valid-shaped random
+ * bodies either succeed or fail with a specific error (a known code, not "Unknown"/"Internal").
+ *
+ * The two test files beside this one (`api-bodies-*.test.ts`) each run it for one area of the API, each in the
+ * normal vitest suite on a fresh PGlite database of its own (test/helpers/setup-db): the access policies and
+ * applications (with the token check and the catch-all), and the mTLS certificates and their hostname settings.
+ */
+import fc from "fast-check";
+import { beforeAll, describe, expect, it } from "vitest";
+import { getDb } from "@/lib/db/client";
+import { getSetting } from "@/lib/db/settings";
+import { API_CODES } from "@/lib/api/errors";
+import { MAX_BODY_BYTES } from "@/lib/api/body";
+import { createApiToken } from "@/lib/domain/api-tokens";
+import { createApplication } from "@/lib/domain/applications";
+import { createCertificate } from "@/lib/domain/certificates";
+import { createPolicy } from "@/lib/domain/policies";
+import { createFirstAdmin } from "@/lib/domain/users";
+import type { Actor } from "@/lib/domain/core/actor";
+import { CONTENT_TYPES, deepText, hostileString, pollution, PROTO_KEYS, validShapes, withKeys, type BodyShape } from "./api-arbitraries";
+import { bounded, smallPki, type SmallPki } from "./helpers";
+
+process.env.PORTCULLIS_API_RATE_LIMIT = "100000000/300";
+
+type Handler = (request: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
+type Method = "POST" | "PUT" | "PATCH" | "DELETE" | "GET";
+type Module = Record<string, unknown>;
+
+const load = {
+  policies: () => import("@/app/client/v4/accounts/[account_id]/access/policies/route") as Promise<Module>,
+  policy: () => import("@/app/client/v4/accounts/[account_id]/access/policies/[policy_id]/route") as Promise<Module>,
+  apps: () => import("@/app/client/v4/accounts/[account_id]/access/apps/route") as Promise<Module>,
+  app: () => import("@/app/client/v4/accounts/[account_id]/access/apps/[app_id]/route") as Promise<Module>,
+  certs: () => import("@/app/client/v4/accounts/[account_id]/access/certificates/route") as Promise<Module>,
+  cert: () => import("@/app/client/v4/accounts/[account_id]/access/certificates/[certificate_id]/route") as Promise<Module>,
+  settings: () => import("@/app/client/v4/accounts/[account_id]/access/certificates/settings/route") as Promise<Module>,
+  verify: () => import("@/app/client/v4/user/tokens/verify/route") as Promise<Module>,
+  noRoute: () => import("@/app/client/v4/[[...path]]/route") as Promise<Module>,
+};
+
+/** Which routes a test file covers. */
+export type ApiArea = "access" | "certificates";
+
+interface Route {
+  name: string;
+  area: ApiArea;
+  method: Method;
+  mod: Module;
+  /** Path params; the account id is filled in. */
+  params: () => Record<string, string>;
+  path: (p: Record<string, string>) => string;
+  /** Which kind of valid-shaped body this route takes. */
+  shape: BodyShape | "none";
+}
+
+/** Declares every hostile-input test for the routes of `area`; call it once, at the top of a test file. */
+export function describeApiBodies(area: ApiArea) {
+  let token: string;
+  let accountId: string;
+  let pki: SmallPki;
+  const fixture = { policyId: "", appId: "", certId: "", hostname: "fuzz-assoc.example.com" };
+  let routes: Route[];
+  /** route → status → answers, for the coverage line. */
+  const counts = new Map<string, Record<number, number>>();
+  /** Routes only some tests send to (the DELETEs, the token check), counted for the coverage line. */
+  let extraRoutes = 0;
+  const inArea = (rs: Route[]) => rs.filter((r) => r.area === area);
+
+  beforeAll(async () => {
+    pki = smallPki();
+    const u = await createFirstAdmin({ email: "fuzz@example.com", name: "Fuzz", password: "a-long-password-1" }, null);
+    if (!u.ok) throw new Error(u.error.message);
+    const admin: Actor = { type: "user", id: u.value.id, label: u.value.email, role: "admin", permission: "edit" };
+    const t = await createApiToken(admin, { name: "fuzz", permission: "edit" });
+    if (!t.ok) throw new Error(t.error.message);
+    token = t.value.secret;
+    accountId = (await getSetting<string>(await getDb(), "account_id"))!;
+    const p = await createPolicy(admin, { name: "fuzz fixture", decision: "allow", include: [{ everyone: {} }] });
+    const c = await createCertificate(admin, { name: "fuzz fixture", certificate: pki.rootPem, associated_hostnames: [fixture.hostname] });
+    if (!p.ok || !c.ok) throw new Error("fixtures");
+    const a = await createApplication(admin, { name: "fuzz fixture", domain: fixture.hostname, policies: [p.value.id] });
+    if (!a.ok) throw new Error(a.error.message);
+    Object.assign(fixture, { policyId: p.value.id, appId: a.value.id, certId: c.value.id });
+
+    const [policies, policy, apps, app, certs, cert, settings] = await Promise.all([
+      load.policies(),
+      load.policy(),
+      load.apps(),
+      load.app(),
+      load.certs(),
+      load.cert(),
+      load.settings(),
+    ]);
+    const base = (rest: string) => `/accounts/${accountId}/access/${rest}`;
+    routes = inArea([
+      { name: "POST policies", area: "access", method: "POST", mod: policies, params: () => ({}), path: () => base("policies"), shape: "policy" },
+      { name: "PUT policies/:id", area: "access", method: "PUT", mod: policy, params: () => ({ policy_id: fixture.policyId }), path: (p) => base(`policies/${enc(p.policy_id)}`), shape: "policy" },
+      { name: "POST apps", area: "access", method: "POST", mod: apps, params: () => ({}), path: () => base("apps"), shape: "app" },
+      { name: "PUT apps/:id", area: "access", method: "PUT", mod: app, params: () => ({ app_id: fixture.appId }), path: (p) => base(`apps/${enc(p.app_id)}`), shape: "app" },
+      { name: "POST certificates", area: "certificates", method: "POST", mod: certs, params: () => ({}), path: () => base("certificates"), shape: "certCreate" },
+      { name: "PUT certificates/:id", area: "certificates", method: "PUT", mod: cert, params: () => ({ certificate_id: fixture.certId }), path: (p) => base(`certificates/${enc(p.certificate_id)}`), shape: "certUpdate" },
+      { name: "PUT certificates/settings", area: "certificates", method: "PUT", mod: settings, params: () => ({}), path: () => base("certificates/settings"), shape: "settings" },
+      // Methods a route does not implement still answer (405) — with a body, too.
+      { name: "PATCH policies", area: "access", method: "PATCH", mod: policies, params: () => ({}), path: () => base("policies"), shape: "none" },
+      { name: "POST certificates/:id", area: "certificates", method: "POST", mod: cert, params: () => ({ certificate_id: fixture.certId }), path: (p) => base(`certificates/${enc(p.certificate_id)}`), shape: "none" },
+    ]);
+  });
+
+  /** Stack frames, source paths, or error class names leaking from the server. */
+  const LEAK = /\n\s+at\s|node_modules|\/work\/|\.(?:ts|js|mjs):\d+|\b(?:TypeError|RangeError|ReferenceError|SyntaxError|DrizzleQueryError|PGlite)\b|Failed query/;
+  const KNOWN_CODES = new Set<number>(Object.values(API_CODES).filter((c) => c !== API_CODES.internal));
+  const PROTO_KEYS_BEFORE = Object.getOwnPropertyNames(Object.prototype).sort().join(",");
+
+  interface Answer {
+    status: number;
+    text: string;
+    json: { success: boolean; errors: { code: number; message: string }[]; result: unknown; messages: unknown[] };
+  }
+
+  async function send(
+    route: Route,
+    body: BodyInit | undefined,
+    opts: { contentType?: string | null; params?: Record<string, string>; headers?: Record<string, string> } = {},
+  ): Promise<Answer> {
+    const params = { account_id: accountId, ...(opts.params ?? route.params()) };
+    const headers = new Headers(opts.headers ?? { authorization: `Bearer ${token}` });
+    if (opts.contentType !== null) headers.set("content-type", opts.contentType ?? "application/json");
+    const url = `http://127.0.0.1/client/v4${route.path(params)}`;
+    const handler = route.mod[route.method] as Handler;
+    const res = await bounded(`${route.name}`, async () => {
+      const request = new Request(url, { method: route.method, headers, body });
+      return handler(request, { params: Promise.resolve(params) });
+    });
+    const text = await res.text();
+    const byStatus = counts.get(route.name) ?? {};
+    byStatus[res.status] = (byStatus[res.status] ?? 0) + 1;
+    counts.set(route.name, byStatus);
+    checkEnvelope(route, res, text);
+    return { status: res.status, text, json: JSON.parse(text) };
+  }
+
+  /** The invariants every answer keeps, whatever was sent. */
+  function checkEnvelope(route: Route, res: Response, text: string) {
+    const where = `${route.name} → ${res.status} ${text.slice(0, 300)}`;
+    expect(res.status, where).toBeGreaterThanOrEqual(200);
+    expect(res.status, where).toBeLessThan(500);
+    expect(res.headers.get("content-type"), where).toMatch(/^application\/json/);
+    expect(text, where).not.toMatch(LEAK);
+    let json: Answer["json"];
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new Error(`not JSON: ${where}`);
+    }
+    expect(Array.isArray(json.errors), where).toBe(true);
+    expect(Array.isArray(json.messages), where).toBe(true);
+    if (res.status >= 400) {
+      expect(json.success, where).toBe(false);
+      expect(json.result, where).toBeNull();
+      expect(json.errors.length, where).toBeGreaterThan(0);
+      for (const e of json.errors) {
+        expect(Number.isInteger(e.code), where).toBe(true);
+        expect(KNOWN_CODES.has(e.code), `unexpected error code: ${where}`).toBe(true);
+        expect(typeof e.message, where).toBe("string");
+        expect(e.message.trim().length, where).toBeGreaterThan(0);
+        expect(e.message, where).not.toMatch(/^(Unknown error|Internal server error)/);
+      }
+      // An error never echoes a huge input back.
+      expect(text.length, `error body of ${text.length} bytes: ${where}`).toBeLessThan(64 * 1024);
+    } else {
+      expect(json.success, where).toBe(true);
+      expect(json.errors, where).toEqual([]);
+    }
+    expect(Object.getOwnPropertyNames(Object.prototype).sort().join(","), "Object.prototype was polluted").toBe(PROTO_KEYS_BEFORE);
+    expect(({} as Record<string, unknown>).polluted, "Object.prototype was polluted").toBeUndefined();
+  }
+
+  /** Percent-encodes a path segment; a lone surrogate (which cannot be encoded) becomes "x" in the URL only. */
+  function enc(s: string): string {
+    try {
+      return encodeURIComponent(s);
+    } catch {
+      return "x";
+    }
+  }
+
+  const writeRoutes = () => routes.filter((r) => r.shape !== "none");
+  const json = (v: unknown) => JSON.stringify(v);
+
+  const shapes = validShapes({ fixture, pki: () => pki });
+  const validShape = (route: Route): fc.Arbitrary<Record<string, unknown>> => (route.shape === "none" ? fc.constant({}) : shapes[route.shape]);
+
+  const asObject = (b: unknown): Record<string, unknown> => b as Record<string, unknown>;
+
+  const RUNS = Number(process.env.FUZZ_API_RUNS ?? 40);
+
+  describe(`REST API bodies on hostile input: ${area}`, () => {
+    it("arbitrary JSON: an envelope, never a 5xx", async () => {
+      for (const route of routes) {
+        await fc.assert(
+          fc.asyncProperty(fc.jsonValue({ maxDepth: 4 }), async (v) => {
+            const a = await send(route, json(v));
+            // Anything but an object is refused before validation.
+            if (v === null || typeof v !== "object" || Array.isArray(v)) expect(a.status).toBeGreaterThanOrEqual(400);
+          }),
+          { numRuns: RUNS },
+        );
+      }
+    });
+
+    it("arbitrary bytes under any content type (or none): an envelope, never a 5xx", async () => {
+      for (const route of routes) {
+        await fc.assert(
+          fc.asyncProperty(
+            fc.oneof(fc.uint8Array({ maxLength: 2000 }), fc.string({ unit: "binary", maxLength: 200 }).map((s) => new TextEncoder().encode(s))),
+            fc.constantFrom(...CONTENT_TYPES),
+            async (bytes, contentType) => {
+              const a = await send(route, bytes, { contentType });
+              if (route.shape !== "none" && a.status >= 400) expect(a.status).toBe(400);
+            },
+          ),
+          { numRuns: RUNS },
+        );
+      }
+    });
+
+    it("empty, whitespace-only and non-object bodies: 400 with a message that says what to send", async () => {
+      for (const route of writeRoutes()) {
+        for (const body of [undefined, "", "   \n", "null", "[]", '"x"', "1e400", "true", "\u0000", "{", '{"a":1}x', "\ufeff{}"]) {
+          const a = await send(route, body);
+          if (body === "\ufeff{}") expect(a.status).toBe(400); // the BOM is dropped; then fields are missing
+          else {
+            expect(a.status, `${route.name} ${JSON.stringify(body)}`).toBe(400);
+            expect(a.json.errors[0].code).toBe(API_CODES.malformedJson);
+          }
+        }
+      }
+    });
+
+    it("deep nesting (up to 100 000 levels), at the top and inside each field: a 4xx, no stack overflow", async () => {
+      for (const route of writeRoutes()) {
+        await fc.assert(
+          fc.asyncProperty(
+            fc.constantFrom(100, 1000, 10_000, 100_000),
+            fc.constantFrom<"array" | "object" | "mixed">("array", "object", "mixed"),
+            validShape(route),
+            fc.nat(),
+            async (depth, kind, body, pick) => {
+              const obj = asObject(body);
+              const keys = Object.keys(obj);
+              const field = keys.length ? keys[pick % keys.length] : "x";
+              const deep = deepText(depth, kind);
+              const text = pick % 3 === 0 ? deep : json({ ...obj, [field]: "__DEEP__" }).replace('"__DEEP__"', deep);
+              const a = await send(route, text);
+              expect(a.status, a.text.slice(0, 200)).toBeGreaterThanOrEqual(400);
+            },
+          ),
+          { numRuns: Math.ceil(RUNS / 2) },
+        );
+      }
+    });
+
+    it("huge strings in any field: refused or stored, never a 5xx; over 1 MiB: 413", async () => {
+      for (const route of writeRoutes()) {
+        await fc.assert(
+          fc.asyncProperty(validShape(route), fc.nat(), fc.integer({ min: 10_000, max: MAX_BODY_BYTES - 4096 }), async (body, pick, size) => {
+            const obj = asObject(body);
+            const keys = Object.keys(obj);
+            const field = keys[pick % keys.length] ?? "name";
+            const a = await send(route, json({ ...obj, [field]: "é".repeat(Math.floor(size / 2)) }));
+            if (a.status < 300) expect(a.json.success).toBe(true);
+          }),
+          { numRuns: Math.ceil(RUNS / 4) },
+        );
+        const over = await send(route, json({ name: "x".repeat(MAX_BODY_BYTES + 1) }));
+        expect(over.status).toBe(413);
+        expect(over.json.errors[0].code).toBe(API_CODES.bodyTooLarge);
+        // A lying or missing Content-Length is caught while streaming.
+        const stream = new ReadableStream<Uint8Array>({
+          start(c) {
+            for (let i = 0; i < 20; i++) c.enqueue(new Uint8Array(128 * 1024).fill(0x20));
+            c.close();
+          },
+        });
+        const chunked = await bounded(route.name, () =>
+          (route.mod[route.method] as Handler)(
+            new Request(`http://127.0.0.1/client/v4${route.path({ account_id: accountId, ...route.params() })}`, {
+              method: route.method,
+              headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+              body: stream,
+              // @ts-expect-error Node's fetch needs duplex for streamed bodies
+              duplex: "half",
+            }),
+            { params: Promise.resolve({ account_id: accountId, ...route.params() }) },
+          ),
+        );
+        expect(chunked.status).toBe(413);
+      }
+    });
+
+    it("null bytes, lone surrogates, control and binary characters in any string field: never a 5xx", async () => {
+      for (const route of writeRoutes()) {
+        await fc.assert(
+          fc.asyncProperty(validShape(route), fc.nat(), hostileString, fc.boolean(), async (body, pick, bad, inList) => {
+            const obj = asObject(body);
+            const keys = Object.keys(obj);
+            const field = keys[pick % keys.length] ?? "name";
+            const value = inList && Array.isArray(obj[field]) ? [bad, ...(obj[field] as unknown[])] : bad;
+            const a = await send(route, json({ ...obj, [field]: value }));
+            if (bad.includes("\u0000") && typeof value === "string" && ["name", "domain", "hostname"].includes(field)) expect(a.status).toBeGreaterThanOrEqual(400);
+          }),
+          { numRuns: RUNS },
+        );
+      }
+    });
+
+    it("prototype-pollution keys (__proto__, constructor, prototype) at the top and nested: no pollution, an envelope", async () => {
+      for (const route of writeRoutes()) {
+        await fc.assert(
+          fc.asyncProperty(validShape(route), pollution, fc.option(fc.constantFrom("include", "policies", "associated_hostnames", "settings", "name"), { nil: undefined }), async (body, extra, nested) => {
+            const obj = asObject(body);
+            const a = await send(route, withKeys(obj, extra, nested && nested in obj ? nested : undefined));
+            if (a.status < 300) {
+              const result = JSON.stringify(a.json.result);
+              expect(result).not.toContain("polluted");
+              expect(result).not.toContain("isAdmin");
+            }
+          }),
+          { numRuns: Math.ceil(RUNS / 2) },
+        );
+        // A body that is nothing but pollution keys.
+        for (const k of PROTO_KEYS) {
+          const a = await send(route, `{${json(k)}:{"polluted":"yes"}}`);
+          expect(a.status).toBe(400);
+        }
+      }
+    });
+
+    it("valid-shaped random bodies: success, or a specific error", async () => {
+      let n = 0;
+      for (const route of writeRoutes()) {
+        await fc.assert(
+          fc.asyncProperty(validShape(route), async (body) => {
+            // The same seed gives each route the same domains: make them this request's own (conflicts are fuzzed elsewhere).
+            if (route.shape === "app") body = { ...body, domain: `v${++n}.${body.domain as string}` };
+            const a = await send(route, json(body));
+            if (a.status >= 400) {
+              expect([400, 404, 409], a.text).toContain(a.status);
+              for (const e of a.json.errors) {
+                expect([API_CODES.invalidRequest, API_CODES.notFound, API_CODES.conflict, API_CODES.limitExceeded], a.text).toContain(e.code);
+                expect(e.message).toMatch(/^access\.api\.error\.\w+: \S/);
+              }
+            } else {
+              expect(a.json.result, a.text).not.toBeNull();
+            }
+          }),
+          { numRuns: RUNS * 2 },
+        );
+      }
+    });
+
+    it("path ids of every shape on PUT and DELETE: 404 (or the write), never a 5xx", async () => {
+      const idRoutes = routes.filter((r) => r.method === "PUT" && r.shape !== "settings");
+      const [policy, app, cert] = await Promise.all([load.policy(), load.app(), load.cert()]);
+      const base = (rest: string) => `/accounts/${accountId}/access/${rest}`;
+      const deletes = inArea([
+        { name: "DELETE policies/:id", area: "access", method: "DELETE", mod: policy, params: () => ({}), path: (p) => base(`policies/${enc(p.policy_id)}`), shape: "none" },
+        { name: "DELETE apps/:id", area: "access", method: "DELETE", mod: app, params: () => ({}), path: (p) => base(`apps/${enc(p.app_id)}`), shape: "none" },
+        { name: "DELETE certificates/:id", area: "certificates", method: "DELETE", mod: cert, params: () => ({}), path: (p) => base(`certificates/${enc(p.certificate_id)}`), shape: "none" },
+      ]);
+      extraRoutes += deletes.length;
+      const id = fc.oneof(fc.uuid(), fc.string({ maxLength: 60 }), hostileString.map((s) => s.slice(0, 2000)), fc.constantFrom("", "..", "%2e%2e", "00000000-0000-0000-0000-000000000000", "null", "undefined", "__proto__", "constructor"));
+      for (const route of [...idRoutes, ...deletes]) {
+        const key = route.name.startsWith("PUT policies") || route.name.startsWith("DELETE policies") ? "policy_id" : route.name.includes("apps") ? "app_id" : "certificate_id";
+        await fc.assert(
+          fc.asyncProperty(id, validShape(route.method === "PUT" ? route : routes[0]), async (value, body) => {
+            const a = await send(route, json(body), { params: { [key]: value } });
+            expect([400, 404], a.text).toContain(a.status);
+          }),
+          { numRuns: RUNS },
+        );
+      }
+    });
+
+    it("hostile credentials: 401 envelope on every route", async () => {
+      const verify = await load.verify();
+      const noRoute = await load.noRoute();
+      const extra = inArea([
+        { name: "GET user/tokens/verify", area: "access", method: "GET", mod: verify, params: () => ({}), path: () => "/user/tokens/verify", shape: "none" },
+      ]);
+      extraRoutes += extra.length;
+      const header = fc.oneof(
+        fc.string({ maxLength: 200 }).map((s) => s.replace(/[\r\n\u0000]/g, "")),
+        fc.string({ maxLength: 80 }).map((s) => `Bearer ${s.replace(/[\s\u0000]/g, "")}`),
+        fc.constantFrom("Bearer", "Bearer ", "bearer pc_", "Basic YTpi", `Bearer pc_${"a".repeat(5000)}`, "Bearer __proto__"),
+      );
+      for (const route of [...routes, ...extra]) {
+        await fc.assert(
+          fc.asyncProperty(header, fc.constantFrom("authorization", "x-auth-key", "x-auth-user-service-key"), async (value, name) => {
+            let headers: Record<string, string>;
+            try {
+              headers = Object.fromEntries(new Headers({ [name]: value }).entries());
+            } catch {
+              return; // not a header value an HTTP client can send
+            }
+            if (name === "x-auth-key") headers["x-auth-email"] = "fuzz@example.com";
+            const a = await send(route, route.method === "GET" ? undefined : "{}", { headers });
+            if (route.shape !== "none" || route.method === "GET") expect(a.status).toBe(401);
+          }),
+          { numRuns: RUNS },
+        );
+      }
+      // The catch-all answers any method and path with a JSON 404 (checked once, with the access routes).
+      if (area === "access") for (const method of ["GET", "POST", "PUT", "PATCH", "DELETE"] as const) {
+        const res = await (noRoute[method] as Handler)(new Request(`http://127.0.0.1/client/v4/no/such/${"%00".repeat(10)}`, { method, body: method === "GET" ? undefined : "\u0000" }), {
+          params: Promise.resolve({}),
+        });
+        expect(res.status).toBe(404);
+        expect((await res.json()).errors[0].code).toBe(API_CODES.noRoute);
+      }
+    });
+
+    it("reached every route, and every write route both accepted and refused something", () => {
+      console.log(`[fuzz api] answers per route and status: ${JSON.stringify(Object.fromEntries(counts))}`);
+      expect(counts.size).toBeGreaterThanOrEqual(routes.length + extraRoutes);
+      for (const route of writeRoutes()) {
+        const statuses = Object.keys(counts.get(route.name) ?? {}).map(Number);
+        expect(statuses.some((s) => s < 300), `${route.name} never succeeded`).toBe(true);
+        expect(statuses.some((s) => s >= 400), `${route.name} never refused`).toBe(true);
+      }
+    });
+  });
+}
