@@ -9,61 +9,24 @@
  * The two test files beside this one (`api-bodies-*.test.ts`) each run it for one area of the API, each in the
  * normal vitest suite on a fresh PGlite database of its own (test/helpers/setup-db): the access policies and
  * applications (with the token check and the catch-all), and the mTLS certificates and their hostname settings.
+ * The routes, their fixtures and the envelope every answer must be are in ./api-routes.
  */
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { getDb } from "@/lib/db/client";
-import { getSetting } from "@/lib/db/settings";
 import { API_CODES } from "@/lib/api/errors";
 import { MAX_BODY_BYTES } from "@/lib/api/body";
-import { createApiToken } from "@/lib/domain/api-tokens";
-import { createApplication } from "@/lib/domain/applications";
-import { createCertificate } from "@/lib/domain/certificates";
-import { createPolicy } from "@/lib/domain/policies";
-import { createFirstAdmin } from "@/lib/domain/users";
-import type { Actor } from "@/lib/domain/core/actor";
-import { CONTENT_TYPES, deepText, hostileString, pollution, PROTO_KEYS, validShapes, withKeys, type BodyShape } from "./api-arbitraries";
+import { CONTENT_TYPES, deepText, hostileString, pollution, PROTO_KEYS, validShapes, withKeys } from "./api-arbitraries";
+import { accountRoutes, checkEnvelope, enc, load, seedFixtures, type Answer, type ApiArea, type Fixture, type Handler, type Route } from "./api-routes";
 import { bounded, smallPki, type SmallPki } from "./helpers";
 
 process.env.PORTCULLIS_API_RATE_LIMIT = "100000000/300";
-
-type Handler = (request: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
-type Method = "POST" | "PUT" | "PATCH" | "DELETE" | "GET";
-type Module = Record<string, unknown>;
-
-const load = {
-  policies: () => import("@/app/client/v4/accounts/[account_id]/access/policies/route") as Promise<Module>,
-  policy: () => import("@/app/client/v4/accounts/[account_id]/access/policies/[policy_id]/route") as Promise<Module>,
-  apps: () => import("@/app/client/v4/accounts/[account_id]/access/apps/route") as Promise<Module>,
-  app: () => import("@/app/client/v4/accounts/[account_id]/access/apps/[app_id]/route") as Promise<Module>,
-  certs: () => import("@/app/client/v4/accounts/[account_id]/access/certificates/route") as Promise<Module>,
-  cert: () => import("@/app/client/v4/accounts/[account_id]/access/certificates/[certificate_id]/route") as Promise<Module>,
-  settings: () => import("@/app/client/v4/accounts/[account_id]/access/certificates/settings/route") as Promise<Module>,
-  verify: () => import("@/app/client/v4/user/tokens/verify/route") as Promise<Module>,
-  noRoute: () => import("@/app/client/v4/[[...path]]/route") as Promise<Module>,
-};
-
-/** Which routes a test file covers. */
-export type ApiArea = "access" | "certificates";
-
-interface Route {
-  name: string;
-  area: ApiArea;
-  method: Method;
-  mod: Module;
-  /** Path params; the account id is filled in. */
-  params: () => Record<string, string>;
-  path: (p: Record<string, string>) => string;
-  /** Which kind of valid-shaped body this route takes. */
-  shape: BodyShape | "none";
-}
 
 /** Declares every hostile-input test for the routes of `area`; call it once, at the top of a test file. */
 export function describeApiBodies(area: ApiArea) {
   let token: string;
   let accountId: string;
   let pki: SmallPki;
-  const fixture = { policyId: "", appId: "", certId: "", hostname: "fuzz-assoc.example.com" };
+  const fixture: Fixture = { policyId: "", appId: "", certId: "", hostname: "fuzz-assoc.example.com" };
   let routes: Route[];
   /** route → status → answers, for the coverage line. */
   const counts = new Map<string, Record<number, number>>();
@@ -73,54 +36,9 @@ export function describeApiBodies(area: ApiArea) {
 
   beforeAll(async () => {
     pki = smallPki();
-    const u = await createFirstAdmin({ email: "fuzz@example.com", name: "Fuzz", password: "a-long-password-1" }, null);
-    if (!u.ok) throw new Error(u.error.message);
-    const admin: Actor = { type: "user", id: u.value.id, label: u.value.email, role: "admin", permission: "edit" };
-    const t = await createApiToken(admin, { name: "fuzz", permission: "edit" });
-    if (!t.ok) throw new Error(t.error.message);
-    token = t.value.secret;
-    accountId = (await getSetting<string>(await getDb(), "account_id"))!;
-    const p = await createPolicy(admin, { name: "fuzz fixture", decision: "allow", include: [{ everyone: {} }] });
-    const c = await createCertificate(admin, { name: "fuzz fixture", certificate: pki.rootPem, associated_hostnames: [fixture.hostname] });
-    if (!p.ok || !c.ok) throw new Error("fixtures");
-    const a = await createApplication(admin, { name: "fuzz fixture", domain: fixture.hostname, policies: [p.value.id] });
-    if (!a.ok) throw new Error(a.error.message);
-    Object.assign(fixture, { policyId: p.value.id, appId: a.value.id, certId: c.value.id });
-
-    const [policies, policy, apps, app, certs, cert, settings] = await Promise.all([
-      load.policies(),
-      load.policy(),
-      load.apps(),
-      load.app(),
-      load.certs(),
-      load.cert(),
-      load.settings(),
-    ]);
-    const base = (rest: string) => `/accounts/${accountId}/access/${rest}`;
-    routes = inArea([
-      { name: "POST policies", area: "access", method: "POST", mod: policies, params: () => ({}), path: () => base("policies"), shape: "policy" },
-      { name: "PUT policies/:id", area: "access", method: "PUT", mod: policy, params: () => ({ policy_id: fixture.policyId }), path: (p) => base(`policies/${enc(p.policy_id)}`), shape: "policy" },
-      { name: "POST apps", area: "access", method: "POST", mod: apps, params: () => ({}), path: () => base("apps"), shape: "app" },
-      { name: "PUT apps/:id", area: "access", method: "PUT", mod: app, params: () => ({ app_id: fixture.appId }), path: (p) => base(`apps/${enc(p.app_id)}`), shape: "app" },
-      { name: "POST certificates", area: "certificates", method: "POST", mod: certs, params: () => ({}), path: () => base("certificates"), shape: "certCreate" },
-      { name: "PUT certificates/:id", area: "certificates", method: "PUT", mod: cert, params: () => ({ certificate_id: fixture.certId }), path: (p) => base(`certificates/${enc(p.certificate_id)}`), shape: "certUpdate" },
-      { name: "PUT certificates/settings", area: "certificates", method: "PUT", mod: settings, params: () => ({}), path: () => base("certificates/settings"), shape: "settings" },
-      // Methods a route does not implement still answer (405) — with a body, too.
-      { name: "PATCH policies", area: "access", method: "PATCH", mod: policies, params: () => ({}), path: () => base("policies"), shape: "none" },
-      { name: "POST certificates/:id", area: "certificates", method: "POST", mod: cert, params: () => ({ certificate_id: fixture.certId }), path: (p) => base(`certificates/${enc(p.certificate_id)}`), shape: "none" },
-    ]);
+    ({ token, accountId } = await seedFixtures(pki, fixture));
+    routes = inArea(await accountRoutes(accountId, fixture));
   });
-
-  /** Stack frames, source paths, or error class names leaking from the server. */
-  const LEAK = /\n\s+at\s|node_modules|\/work\/|\.(?:ts|js|mjs):\d+|\b(?:TypeError|RangeError|ReferenceError|SyntaxError|DrizzleQueryError|PGlite)\b|Failed query/;
-  const KNOWN_CODES = new Set<number>(Object.values(API_CODES).filter((c) => c !== API_CODES.internal));
-  const PROTO_KEYS_BEFORE = Object.getOwnPropertyNames(Object.prototype).sort().join(",");
-
-  interface Answer {
-    status: number;
-    text: string;
-    json: { success: boolean; errors: { code: number; message: string }[]; result: unknown; messages: unknown[] };
-  }
 
   async function send(
     route: Route,
@@ -142,51 +60,6 @@ export function describeApiBodies(area: ApiArea) {
     counts.set(route.name, byStatus);
     checkEnvelope(route, res, text);
     return { status: res.status, text, json: JSON.parse(text) };
-  }
-
-  /** The invariants every answer keeps, whatever was sent. */
-  function checkEnvelope(route: Route, res: Response, text: string) {
-    const where = `${route.name} → ${res.status} ${text.slice(0, 300)}`;
-    expect(res.status, where).toBeGreaterThanOrEqual(200);
-    expect(res.status, where).toBeLessThan(500);
-    expect(res.headers.get("content-type"), where).toMatch(/^application\/json/);
-    expect(text, where).not.toMatch(LEAK);
-    let json: Answer["json"];
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw new Error(`not JSON: ${where}`);
-    }
-    expect(Array.isArray(json.errors), where).toBe(true);
-    expect(Array.isArray(json.messages), where).toBe(true);
-    if (res.status >= 400) {
-      expect(json.success, where).toBe(false);
-      expect(json.result, where).toBeNull();
-      expect(json.errors.length, where).toBeGreaterThan(0);
-      for (const e of json.errors) {
-        expect(Number.isInteger(e.code), where).toBe(true);
-        expect(KNOWN_CODES.has(e.code), `unexpected error code: ${where}`).toBe(true);
-        expect(typeof e.message, where).toBe("string");
-        expect(e.message.trim().length, where).toBeGreaterThan(0);
-        expect(e.message, where).not.toMatch(/^(Unknown error|Internal server error)/);
-      }
-      // An error never echoes a huge input back.
-      expect(text.length, `error body of ${text.length} bytes: ${where}`).toBeLessThan(64 * 1024);
-    } else {
-      expect(json.success, where).toBe(true);
-      expect(json.errors, where).toEqual([]);
-    }
-    expect(Object.getOwnPropertyNames(Object.prototype).sort().join(","), "Object.prototype was polluted").toBe(PROTO_KEYS_BEFORE);
-    expect(({} as Record<string, unknown>).polluted, "Object.prototype was polluted").toBeUndefined();
-  }
-
-  /** Percent-encodes a path segment; a lone surrogate (which cannot be encoded) becomes "x" in the URL only. */
-  function enc(s: string): string {
-    try {
-      return encodeURIComponent(s);
-    } catch {
-      return "x";
-    }
   }
 
   const writeRoutes = () => routes.filter((r) => r.shape !== "none");
