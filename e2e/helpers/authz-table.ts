@@ -8,6 +8,7 @@ import path from "node:path";
 import type { APIRequestContext } from "@playwright/test";
 import { zoneRoutes } from "./authz-zone";
 import { BLOCKED_ACTIONS, BLOCKED_PAGES, blockedRoutes } from "./authz-blocked";
+import { revocationRoutes } from "./authz-revocation";
 
 export const PRINCIPALS = ["anonymous", "viewer", "admin", "readToken", "editToken", "viewerEditToken"] as const;
 export type Principal = (typeof PRINCIPALS)[number];
@@ -190,6 +191,7 @@ export const ROUTES: Record<string, Partial<Record<Method, RouteCase>>> = {
   },
   ...zoneRoutes({ apiRead, apiWrite, na }),
   ...blockedRoutes({ apiRead, apiWrite, na }),
+  ...revocationRoutes({ apiRead, apiWrite, na }),
   // Anything else under /client/v4: a JSON 404 for everyone (it reveals nothing).
   "app/client/v4/[[...path]]/route.ts": Object.fromEntries(METHODS.map((m) => [m, { url: () => "/client/v4/no/such/route", expect: all(404) }])),
   // Token auth; Read permission is enough (nothing changes).

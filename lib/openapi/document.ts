@@ -3,6 +3,7 @@ import { clientCertificateSchemas } from "./client-certificates";
 import { schemas } from "./schemas";
 import { serviceTokenSchemas } from "./service-tokens";
 import { blockedCertificateSchemas } from "./blocked-certificates";
+import { revocationSchemas } from "./revocation";
 import { testMtlsPath, testMtlsSchemas } from "./test-mtls";
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -106,7 +107,7 @@ export function buildOpenApiDocument() {
         page: { name: "page", in: "query", schema: { type: "integer", minimum: 1, default: 1 } },
         per_page: { name: "per_page", in: "query", schema: { type: "integer", minimum: 1, maximum: 1000, default: 20 } },
       },
-      schemas: { ...schemas, ...serviceTokenSchemas, ...clientCertificateSchemas, ...testMtlsSchemas, ...blockedCertificateSchemas },
+      schemas: { ...schemas, ...serviceTokenSchemas, ...clientCertificateSchemas, ...testMtlsSchemas, ...blockedCertificateSchemas, ...revocationSchemas },
     },
   };
 }

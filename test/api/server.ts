@@ -13,6 +13,8 @@ const A = "/client/v4/accounts/([^/]+)/access";
 const Z = "/client/v4/zones/([^/]+)";
 const routes: { re: RegExp; keys: string[]; load: () => Promise<RouteModule> }[] = [
   { re: new RegExp(`^${A}/certificates/settings$`), keys: ["account_id"], load: () => import("@/app/client/v4/accounts/[account_id]/access/certificates/settings/route") },
+  { re: new RegExp(`^${A}/certificates/revocation_settings$`), keys: ["account_id"], load: () => import("@/app/client/v4/accounts/[account_id]/access/certificates/revocation_settings/route") },
+  { re: new RegExp(`^${A}/certificates/([^/]+)/crl$`), keys: ["account_id", "certificate_id"], load: () => import("@/app/client/v4/accounts/[account_id]/access/certificates/[certificate_id]/crl/route") },
   { re: new RegExp(`^${A}/certificates/([^/]+)$`), keys: ["account_id", "certificate_id"], load: () => import("@/app/client/v4/accounts/[account_id]/access/certificates/[certificate_id]/route") },
   { re: new RegExp(`^${A}/certificates$`), keys: ["account_id"], load: () => import("@/app/client/v4/accounts/[account_id]/access/certificates/route") },
   { re: new RegExp(`^${A}/policies/([^/]+)$`), keys: ["account_id", "policy_id"], load: () => import("@/app/client/v4/accounts/[account_id]/access/policies/[policy_id]/route") },

@@ -41,20 +41,25 @@ export async function getRevocationSettings(hostnames: string[]): Promise<Revoca
   return hostnames.map((hostname) => ({ hostname, crl_stale_mode: m.get(hostname)!.staleMode, ocsp: m.get(hostname)!.ocsp }));
 }
 
-const schema = z.object({
+export const revocationSettingSchema = z.object({
   hostname: z.string({ error: "Hostname is required" }).trim().toLowerCase().min(1, "Hostname is required"),
   crl_stale_mode: z.enum(["block", "allow"], { error: 'crl_stale_mode must be "block" or "allow"' }),
   ocsp: z.boolean({ error: "ocsp must be true or false" }),
 });
 
+/** Input `{hostname, crl_stale_mode, ocsp}` checked, or the validation failure naming the field. */
+export function parseRevocationSetting(input: unknown): Result<RevocationSettingDto> {
+  const parsed = revocationSettingSchema.safeParse(input ?? {});
+  if (parsed.success) return ok(parsed.data);
+  const fieldErrors = zodFieldErrors(parsed.error.issues);
+  return fail("validation", Object.values(fieldErrors)[0]?.[0] ?? "Check the revocation settings.", fieldErrors);
+}
+
 /** Sets one associated hostname's revocation settings. Input `{hostname, crl_stale_mode, ocsp}`. */
 export async function updateRevocationSettings(actor: Actor, input: unknown): Promise<Result<RevocationSettingDto>> {
-  const parsed = schema.safeParse(input ?? {});
-  if (!parsed.success) {
-    const fieldErrors = zodFieldErrors(parsed.error.issues);
-    return fail("validation", Object.values(fieldErrors)[0]?.[0] ?? "Check the revocation settings.", fieldErrors);
-  }
-  const s = parsed.data;
+  const parsed = parseRevocationSetting(input);
+  if (!parsed.ok) return parsed;
+  const s = parsed.value;
   return mutate(actor, async (tx, audit) => {
     const refused = await unlessAssociated(tx, s.hostname);
     if (refused) return refused;
