@@ -57,7 +57,8 @@ class Handler implements Dispatcher.DispatchHandler {
 }
 
 function worker() {
-  const pool = new Pool(new URL(process.env.ORIGIN_URL!).origin, { connections: 256, headersTimeout: 0, bodyTimeout: 0 });
+  // The gateway's Pool options (lib/gateway/upstream.ts with its default origin timeout, lib/gateway/limits.ts).
+  const pool = new Pool(new URL(process.env.ORIGIN_URL!).origin, { connections: 256, headersTimeout: 100_000, bodyTimeout: 0 });
   const server = https.createServer(
     {
       cert: readFileSync(process.env.FLOOR_CERT!, "utf8"),

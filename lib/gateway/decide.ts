@@ -43,6 +43,11 @@ const chainInput = (chain: Buffer[], fingerprints: string[]): ChainInput => ({
 /** A chain from elsewhere: its key is computed from the bytes on every call (the caller may reuse its Buffers). */
 const hashedInput = (chain: Buffer[]) => chainInput(chain, chain.map((b) => createHash("sha256").update(b).digest("base64")));
 
+/** The memo key (SHA-256 fingerprints, leaf first) of a chain `peerInfo` read from a TLS connection; undefined for any other. */
+export function chainKey(chain: readonly Uint8Array[]): string | undefined {
+  return peerChains.get(chain as Buffer[])?.key;
+}
+
 /** Longest peer chain read from a handshake (a loop guard; real client chains have 1–4 certificates). */
 const MAX_PEER_CHAIN = 16;
 

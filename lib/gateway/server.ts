@@ -89,12 +89,17 @@ export interface ClientConnection {
   misdirected?: boolean;
 }
 
-/** The connection as this process's TLS listener sees it. */
+/** The connection as this process's TLS listener sees it: read once per connection, its request counter per request. */
+const tlsConnections = new WeakMap<object, ClientConnection>();
 function tlsConnection(req: IncomingMessage): ClientConnection {
   const socket = req.socket as TLSSocket;
-  const peer = peerInfo(socket);
-  peer.requests++;
-  return { peer, ip: unmap(socket.remoteAddress ?? "") };
+  let conn = tlsConnections.get(socket);
+  if (!conn) {
+    conn = { peer: peerInfo(socket), ip: unmap(socket.remoteAddress ?? "") };
+    tlsConnections.set(socket, conn);
+  }
+  conn.peer.requests++;
+  return conn;
 }
 
 interface CachedJwt {
@@ -168,13 +173,14 @@ export async function createListener(opts: ListenerOptions): Promise<Gateway> {
   };
 
   /** The cached token (no await on the hot path), or a promise of a freshly signed one. */
-  function tokenFor(key: string, claims: () => Parameters<Signer["sign"]>[0], ttl: number, now: number): string | Promise<string> {
+  function tokenFor(key: string, claims: () => Parameters<Signer["sign"]>[0], ttl: number, now: number): CachedJwt | Promise<CachedJwt> {
     const hit = jwts.get(key);
-    if (hit && hit.renewAt > now) return hit.token;
+    if (hit && hit.renewAt > now) return hit;
     return signer.sign(claims(), ttl).then((token) => {
-      jwts.set(key, { token, renewAt: Date.now() + (ttl * 1000) / 2 });
+      const signed = { token, renewAt: Date.now() + (ttl * 1000) / 2 };
+      jwts.set(key, signed);
       if (jwts.size > 10_000) jwts.delete(jwts.keys().next().value as string);
-      return token;
+      return signed;
     });
   }
 
@@ -325,8 +331,9 @@ export async function createListener(opts: ListenerOptions): Promise<Gateway> {
         ttl,
         at.getTime(),
       );
-      jwt = typeof t === "string" ? t : await t;
-      jwtRenewAt = jwts.get(jwtKey)?.renewAt ?? at.getTime();
+      const signed = "then" in t ? await t : t;
+      jwt = signed.token;
+      jwtRenewAt = signed.renewAt;
       // Strict service-token authentication: no CF_Authorization cookie; the client keeps sending its headers.
       setCookie = presented || (req.headers.cookie !== undefined && cookieValue(req, COOKIE_NAME) === jwt) ? null : `${COOKIE_NAME}=${jwt}; Path=/; Max-Age=${Math.floor(ttl)}; Secure; HttpOnly; SameSite=Lax`;
     }

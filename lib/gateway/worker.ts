@@ -13,6 +13,8 @@ import type { ServiceTokenSource } from "./service-token-auth";
 import { forwardingIdentitySource, type IdentityCall } from "./identity/source";
 import type { ToPrimary, ToWorker } from "./ipc";
 import { signerFromKey } from "./jwt";
+import { chainKey } from "./decide";
+import { LogBatch } from "./log-batch";
 import { createListener, type Gateway } from "./server";
 
 const LOG_BATCH = 200;
@@ -24,40 +26,23 @@ const send = (m: ToPrimary): Promise<void> =>
     process.send!(m, undefined, undefined, () => resolve());
   });
 
-let rows: AccessLogEntry[] = [];
-/** unknown-hostname requests per UTC hour (ms) since the last flush */
-let unknown = new Map<number, { requests: number; sample: string }>();
+const batch = new LogBatch(chainKey);
 let timer: NodeJS.Timeout | null = null;
+/** Send what was collected; resolves once the messages are written to the IPC channel. */
 function flushLog(): Promise<void> {
   if (timer) {
     clearTimeout(timer);
     timer = null;
   }
-  const sends: Promise<void>[] = [];
-  if (unknown.size) {
-    const counts = [...unknown].map(([hour, c]) => ({ hour, ...c }));
-    unknown = new Map();
-    sends.push(send({ t: "unknown", counts }));
-  }
-  if (rows.length) {
-    const batch = rows;
-    rows = [];
-    sends.push(send({ t: "log", rows: batch }));
-  }
-  return Promise.all(sends).then(() => undefined);
+  return Promise.all(batch.take().map(send)).then(() => undefined);
 }
 function sink(entry: AccessLogEntry) {
-  rows.push(entry);
-  if (rows.length >= LOG_BATCH) flushLog();
+  batch.add(entry);
+  if (batch.size >= LOG_BATCH) void flushLog();
   else timer ??= setTimeout(() => void flushLog(), LOG_FLUSH_MS);
 }
 function unknownSink(hostname: string) {
-  const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000;
-  const c = unknown.get(hour);
-  if (c) {
-    c.requests++;
-    c.sample = hostname;
-  } else unknown.set(hour, { requests: 1, sample: hostname });
+  batch.unknown(hostname);
   timer ??= setTimeout(() => void flushLog(), LOG_FLUSH_MS);
 }
 

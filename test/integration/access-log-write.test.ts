@@ -1,0 +1,43 @@
+/**
+ * The access-log writer (lib/domain/access-log/write): what a row holds comes back exactly as it was recorded,
+ * whatever characters its text has (PGlite writes batches with COPY, PostgreSQL with one JSON statement), and the
+ * certificates a row references are stored with it.
+ */
+import { createHash } from "node:crypto";
+import { sql } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { getDb } from "@/lib/db/client";
+import { flushAccessLog, forgetWrittenCertificates, listAccessLog, recordAccess } from "@/lib/domain/access-log";
+
+const APP = "6f1c2a4e-1d2b-4c3d-9e8f-0a1b2c3d4e5f";
+
+describe("access-log writer", () => {
+  it("stores text with tabs, newlines, backslashes, quotes, braces and non-ASCII as recorded; NUL is dropped; NULLs stay NULL", async () => {
+    const odd = 'tab\there\nnew line\r\\N \\. back\\slash "quoted" {brace,comma} é 雪 😀';
+    const at = new Date("2026-12-05T10:11:12.345Z");
+    recordAccess({ at, hostname: "write.test", applicationId: APP, applicationName: odd, clientCn: "CN\0with NUL", serialNumber: null, decision: "deny", policyId: null, policyName: "\\", reason: odd, ip: null, path: "/a\tb?c=\\d" });
+    recordAccess({ at, hostname: "write.test", applicationId: null, applicationName: null, clientCn: null, serialNumber: "0A", decision: "allow", policyId: APP, policyName: "", reason: null, ip: "::1", path: null });
+    await flushAccessLog();
+    const items = (await listAccessLog({ hostname: "write.test" })).items.sort((a, b) => a.decision.localeCompare(b.decision));
+    expect(items).toHaveLength(2);
+    expect(items[0]).toMatchObject({ at: at.toISOString(), hostname: "write.test", decision: "allow", application_id: null, application_name: null, client_cn: null, serial_number: "0A", policy_id: APP, policy_name: "", reason: null, ip: "::1", path: null, chain_sha256: [] });
+    expect(items[1]).toMatchObject({ decision: "deny", application_id: APP, application_name: odd, client_cn: "CNwith NUL", serial_number: null, policy_id: null, policy_name: "\\", reason: odd, ip: null, path: "/a\tb?c=\\d" });
+  });
+
+  it("stores each referenced certificate once, with the rows that reference it, in one batch of many rows", async () => {
+    forgetWrittenCertificates();
+    const leaf = Buffer.from(`leaf ${Math.random()}`);
+    const issuer = Buffer.from(`issuer ${Math.random()}`);
+    const hex = (b: Buffer) => createHash("sha256").update(b).digest("hex");
+    for (let i = 0; i < 2500; i++) {
+      // a new Buffer per row, as rows from new connections (or another process) have
+      recordAccess({ at: new Date(), hostname: "write-chain.test", applicationId: null, applicationName: null, clientCn: "x", serialNumber: null, decision: "allow", policyId: null, policyName: null, reason: `r${i}`, ip: "127.0.0.1", path: `/${i}`, chain: [Buffer.from(leaf), Buffer.from(issuer)] });
+    }
+    await flushAccessLog();
+    const db = await getDb();
+    const count = (await db.execute(sql`select count(*)::int as n, count(distinct path)::int as paths, min(array_to_string(chain_sha256, ',')) as lo, max(array_to_string(chain_sha256, ',')) as hi from access_log where hostname = 'write-chain.test'`)) as unknown as { rows: { n: number; paths: number; lo: string; hi: string }[] };
+    expect(count.rows[0]).toEqual({ n: 2500, paths: 2500, lo: `${hex(leaf)},${hex(issuer)}`, hi: `${hex(leaf)},${hex(issuer)}` });
+    const seen = (await db.execute(sql`select sha256, der from client_certificates_seen where sha256 in (${hex(leaf)}, ${hex(issuer)}) order by sha256`)) as unknown as { rows: { sha256: string; der: Uint8Array }[] };
+    expect(seen.rows.map((r) => [r.sha256, Buffer.from(r.der).toString()]).sort()).toEqual([[hex(leaf), leaf.toString()], [hex(issuer), issuer.toString()]].sort());
+  });
+});
