@@ -6,6 +6,7 @@
  * change drops every cached decision before the next request. (421 parity: gateway-misdirected.test.ts runs against
  * both engines; npm run test:nginx-engine.)
  */
+import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -29,6 +30,8 @@ let gw: Gateway;
 let cacert: string;
 let policyId: string;
 let engineDir: string;
+/** where nginx keeps the cache and writes the hit log (tmpfs when the host has one) */
+let cacheDir: string;
 let identity: ReturnType<typeof loadServerCert>;
 const seen: { url: string; headers: http.IncomingHttpHeaders }[] = [];
 let origin: http.Server;
@@ -44,11 +47,14 @@ function files(dir: string): string[] {
   });
 }
 
-/** Lines nginx wrote to its hit log (one per decision answered from the cache) for requests to `uri`. */
+/** Lines nginx wrote to its hit log for decisions answered from the cache (`msec HIT row -`). */
 function hitLines(): string[] {
-  const f = path.join(engineDir, "hits.log");
-  return existsSync(f) ? readFileSync(f, "utf8").split("\n").filter(Boolean) : [];
+  const f = path.join(cacheDir, "hits.log");
+  return existsSync(f) ? readFileSync(f, "utf8").split("\n").filter((l) => l.split(" ")[1] === "HIT") : [];
 }
+
+/** SHA-256 (hex) of a PEM certificate's DER. */
+const pemSha256 = (pem: string) => createHash("sha256").update(Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ""), "base64")).digest("hex");
 
 async function rowsFor(p: string): Promise<number> {
   await flushAccessLog();
@@ -76,6 +82,7 @@ describe.skipIf(!nginx)("the nginx engine's decision cache", () => {
       .filter((d) => d.startsWith("portcullis-nginx-"))
       .map((d) => path.join(os.tmpdir(), d))
       .find((d) => existsSync(path.join(d, "nginx.conf")) && readFileSync(path.join(d, "nginx.conf"), "utf8").includes(`:${gw.port} ssl`))!;
+    cacheDir = /proxy_cache_path (\S+)\/decisions /.exec(readFileSync(path.join(engineDir, "nginx.conf"), "utf8"))![1];
   }, 180_000);
 
   afterAll(async () => {
@@ -88,7 +95,8 @@ describe.skipIf(!nginx)("the nginx engine's decision cache", () => {
   it("keeps the cache in a 0700 directory of the engine", () => {
     expect(engineDir).toBeTruthy();
     expect(statSync(engineDir).mode & 0o777).toBe(0o700);
-    expect(statSync(path.join(engineDir, "decisions")).mode & 0o777).toBe(0o700);
+    expect(statSync(cacheDir).mode & 0o777).toBe(0o700);
+    expect(statSync(path.join(cacheDir, "decisions")).mode & 0o777).toBe(0o700);
   });
 
   it("answers repeat decisions from nginx's cache, with the same JWT and headers at the origin, and one access-log row per request", async () => {
@@ -100,7 +108,7 @@ describe.skipIf(!nginx)("the nginx engine's decision cache", () => {
     expect(r.status).toBe(200);
     expect(r.body).toBe("origin ok");
     expect(seen.length).toBe(before + 4);
-    expect(files(path.join(engineDir, "decisions")).length).toBeGreaterThan(0);
+    expect(files(path.join(cacheDir, "decisions")).length).toBeGreaterThan(0);
     await until(async () => hitLines().length >= hitsBefore + 2, 5000, "nginx's hit log");
     const got = seen.slice(before);
     const jwt = got[1].headers["cf-access-jwt-assertion"];
@@ -114,8 +122,10 @@ describe.skipIf(!nginx)("the nginx engine's decision cache", () => {
     // Every request has its row, cached hits included (read back from nginx's hit log).
     await until(async () => (await rowsFor("/cached")) === 4, 5000, "four access-log rows");
     const { items } = await listAccessLog({ hostname: HOST }, 200);
+    // Cached hits included, each row names the client's certificate (nginx's hit lines carry only the row).
+    const leaf = pemSha256(readFileSync(pki.client.cert, "utf8"));
     for (const i of items.filter((x) => x.path === "/cached")) {
-      expect(i).toMatchObject({ decision: "allow", client_cn: "John Doe", policy_name: "John Doe devices", ip: "127.0.0.1", application_name: "Auth portal" });
+      expect(i).toMatchObject({ decision: "allow", client_cn: "John Doe", policy_name: "John Doe devices", ip: "127.0.0.1", application_name: "Auth portal", chain_sha256: [leaf] });
     }
   });
 
@@ -142,7 +152,7 @@ describe.skipIf(!nginx)("the nginx engine's decision cache", () => {
   it("drops every cached decision on a configuration change: the next request is decided by the new policy", async () => {
     const warm = await get({ cert: pki.client, paths: ["/change", "/change", "/change"] });
     expect(warm.status).toBe(200);
-    expect(files(path.join(engineDir, "decisions")).length).toBeGreaterThan(0);
+    expect(files(path.join(cacheDir, "decisions")).length).toBeGreaterThan(0);
     const u = await updatePolicy(adminActor, policyId, { name: "John Doe devices", decision: "non_identity", include: [{ common_name: { common_name: "Jane Roe" } }], version: 1 });
     expect(u.ok, JSON.stringify(u)).toBe(true);
     try {

@@ -16,6 +16,8 @@ import { cacheAuthConfig, cacheFastConfig, cacheHttpConfig } from "./decision-ca
 export interface NginxConfigInput {
   /** the engine's own directory (certificates, bundles, socket) */
   dir: string;
+  /** where nginx keeps the decision cache and writes its hit log (./decision-cache): tmpfs when there is one */
+  cacheDir: string;
   host: string;
   port: number;
   /** unix socket of the request path */
@@ -55,7 +57,7 @@ const TO_REQUEST_PATH = [
  * The fast path (./fast-path): nginx asks the request path for the decision (auth_request, no body) and proxies an
  * allowed request itself with the headers it was given; any other answer hands the request to the request path.
  */
-const fastLocations = (dir: string, generation: number) => [
+const fastLocations = (cacheDir: string, generation: number) => [
   "    location / {",
   "      auth_request /.portcullis-auth;",
   `      auth_request_set $portcullis_origin ${variable(FAST_ORIGIN)};`,
@@ -66,7 +68,7 @@ const fastLocations = (dir: string, generation: number) => [
   // request path answers with its own page, as the node engine does).
   "      error_page 401 403 500 502 = @portcullis;",
   "      add_header Set-Cookie $portcullis_cookie always;",
-  ...cacheFastConfig(dir, generation).map((l) => `      ${l}`),
+  ...cacheFastConfig(cacheDir, generation).map((l) => `      ${l}`),
   "      proxy_pass $portcullis_origin$portcullis_target;",
   "      proxy_set_header Host $http_host;",
   `      proxy_set_header Connection "";`,
@@ -110,7 +112,7 @@ export function renderNginxConfig(c: NginxConfigInput): string {
       "    ssl_verify_client optional_no_ca;",
       ...(h?.caFile ? [`    ssl_client_certificate ${c.dir}/${h.caFile};`] : []),
       ...(h?.crlFile ? [`    ssl_crl ${c.dir}/${h.crlFile};`] : []),
-      ...fastLocations(c.dir, c.generation),
+      ...fastLocations(c.cacheDir, c.generation),
       // nginx answers some verification failures (a CRL it cannot find, an expired certificate...) with its own 400
       // even under optional_no_ca: those requests go to the request path too, where lib/access decides and logs.
       "    error_page 495 = @portcullis;",
@@ -154,7 +156,11 @@ export function renderNginxConfig(c: NginxConfigInput): string {
     `  ssl_certificate_key ${c.dir}/server.key;`,
     `  ssl_protocols TLSv1.2 TLSv1.3;`,
     `  ssl_ciphers "${GATEWAY_CIPHERS}";`,
-    `  ssl_session_cache shared:portcullis:10m;`,
+    // No server-side session cache (nginx's default, as in the exported configuration): resumption goes through
+    // session tickets (on by default), which carry their own state. With a shared cache, nginx 1.22 serialises and
+    // stores every TLS 1.3 session it issues a ticket for (two per handshake), which no TLS 1.3 client ever resumes
+    // from; only TLS 1.2 clients without ticket support would use it.
+    `  ssl_session_cache none;`,
     `  ssl_verify_depth 10;`,
     `  upstream portcullis {`,
     `    server unix:${c.socket};`,
@@ -167,7 +173,7 @@ export function renderNginxConfig(c: NginxConfigInput): string {
     `    default "";`,
     `    "~." upgrade;`,
     `  }`,
-    ...cacheHttpConfig(c.dir).map((l) => `  ${l}`),
+    ...cacheHttpConfig(c.cacheDir).map((l) => `  ${l}`),
     `  proxy_headers_hash_max_size 1024;`,
     `  proxy_headers_hash_bucket_size 128;`,
     `  proxy_http_version 1.1;`,

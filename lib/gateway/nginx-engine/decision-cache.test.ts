@@ -2,7 +2,8 @@ import "reflect-metadata";
 import { X509CertificateGenerator } from "@peculiar/x509";
 import { describe, expect, it } from "vitest";
 import { cacheableAnswer, cacheSeconds, forwardable, MAX_TTL_S } from "./decision-cache";
-import { parseHitLine } from "./hit-log";
+import { HitLines, WAIT_MS } from "./hit-log";
+import type { AccessLogEntry } from "../../domain/access-log";
 
 async function leafUntil(notAfter: Date): Promise<Buffer> {
   const alg = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" };
@@ -31,8 +32,50 @@ describe("decision cache TTL", () => {
     expect(cacheableAnswer({ a: "1" }, entry, 0)).toEqual({ a: "1" });
     const a = cacheableAnswer({ a: "1" }, entry, 5);
     expect(a["x-accel-expires"]).toBe("5");
-    const line = `1767225600.123 ${a["x-portcullis-log"]} -`;
-    expect(parseHitLine(line)).toEqual({ ...entry, at: new Date(1767225600123) });
+    const rows: AccessLogEntry[] = [];
+    new HitLines((e) => rows.push(e)).line(`1767225600.123 HIT ${a["x-portcullis-log"]} -`);
+    expect(rows).toEqual([{ ...entry, at: new Date(1767225600123) }]);
+  });
+});
+
+describe("hit log lines", () => {
+  const pem = (der: Buffer) => `-----BEGIN CERTIFICATE-----\n${der.toString("base64")}\n-----END CERTIFICATE-----\n`;
+  const escaped = (der: Buffer) => encodeURIComponent(pem(der));
+
+  it("gives a hit the chain the miss that stored its entry brought, and records the miss itself never", async () => {
+    const leaf = await leafUntil(new Date(Date.now() + 86_400_000));
+    const other = await leafUntil(new Date(Date.now() + 86_400_000));
+    const row = cacheableAnswer({}, { ...entry, chain: [leaf] }, 5)["x-portcullis-log"];
+    const rows: AccessLogEntry[] = [];
+    const lines = new HitLines((e) => rows.push(e));
+    lines.line(`1767225600.000 MISS ${row} ${escaped(other)}`);
+    lines.line(`1767225600.100 MISS ${row} ${escaped(leaf)}`);
+    expect(rows).toEqual([]);
+    lines.line(`1767225600.200 HIT ${row} -`);
+    expect(rows).toHaveLength(1);
+    expect(rows[0].chain).toEqual([leaf]);
+    expect(rows[0].at).toEqual(new Date(1767225600200));
+  });
+
+  it("lets a hit read before its miss wait for the chain, and logs it without one only after WAIT_MS", async () => {
+    const leaf = await leafUntil(new Date(Date.now() + 86_400_000));
+    const row = cacheableAnswer({}, { ...entry, chain: [leaf] }, 5)["x-portcullis-log"];
+    const rows: AccessLogEntry[] = [];
+    const lines = new HitLines((e) => rows.push(e));
+    lines.line(`1767225600.000 HIT ${row} -`, 1000);
+    lines.settle(1100);
+    expect(rows).toEqual([]);
+    lines.line(`1767225600.100 MISS ${row} ${escaped(leaf)}`, 1200);
+    lines.settle(1300);
+    expect(rows.map((r) => r.chain)).toEqual([[leaf]]);
+    // No miss line ever: logged without the chain once WAIT_MS has passed, not before.
+    const lost = cacheableAnswer({}, { ...entry, chain: [await leafUntil(new Date(Date.now() + 86_400_000))] }, 5)["x-portcullis-log"];
+    lines.line(`1767225600.300 HIT ${lost} -`, 2000);
+    lines.settle(2000 + WAIT_MS - 1);
+    expect(rows).toHaveLength(1);
+    lines.settle(2000 + WAIT_MS);
+    expect(rows).toHaveLength(2);
+    expect(rows[1].chain).toEqual([]);
   });
 });
 

@@ -4,19 +4,20 @@
  *
  * - Only a fast-path 200 the request path marks cacheable (X-Accel-Expires) is kept: refusals, sign-ins, service
  *   tokens, sessions, certificate forwarding and anything per request never take the fast path, hence never the cache.
- * - The key holds everything the answer depends on (see `KEY`): the full escaped client certificate, its verification
- *   result, the address, SNI, Host, method, raw URI, whether it is the connection's first request, the cookie and
- *   token headers, the value of every header the fast path forwards, the request's length in bytes, and the
- *   configuration generation.
+ * - The key holds everything the answer depends on (see `KEY`): the client certificate (see `CERT_KEY`), its
+ *   verification result, the address, SNI, Host, method, raw URI, whether it is the connection's first request, the
+ *   cookie and token headers, the value of every header the fast path forwards, the request's length in bytes, and
+ *   the configuration generation.
  * - The fast location forwards only the headers of `FORWARDED` (never the client's others), so a cached answer can
  *   never carry a header the request path would have stripped; the request length in the key keeps a request with
  *   any other header (which the request path would forward or strip) out of another request's entry.
  * - The TTL is at most 30 s and never past the JWT's renewal point or the leaf certificate's notAfter; every
  *   configuration change (and every CRL's nextUpdate) bumps the generation, purges the cache directory and reloads.
- * - Cached hits are still logged: nginx writes one line per hit (`HIT_LOG_FORMAT`), ./hit-log turns it into an
- *   access-log row.
+ * - Cached hits are still logged: nginx writes one line per hit (`log_format portcullis_hit`), ./hit-log turns it into
+ *   an access-log row. A hit's line carries the row only (its chain named by SHA-256 in the row); the line of the miss
+ *   that stored the answer carries the client certificate once, from which ./hit-log knows the chain.
  */
-import { X509Certificate } from "node:crypto";
+import { createHash, X509Certificate } from "node:crypto";
 import type { OutgoingHttpHeaders } from "node:http";
 import type { AccessLogEntry } from "../../domain/access-log";
 
@@ -38,30 +39,51 @@ export const FORWARDED = [
 
 const variable = (h: string) => `$http_${h.replace(/-/g, "_")}`;
 
+/**
+ * The client certificate's part of the key: its SHA-1 fingerprint (of the DER), serial number and issuer DN, next to
+ * the verification result ($ssl_client_verify, in `KEY`). Not the escaped certificate itself: escaping ~1.5 KB of PEM
+ * and hashing it into the key on every request was the largest cost of a hit in nginx, and nginx 1.22 has no SHA-256
+ * fingerprint. SHA-1 is enough here: a hit needs the same fingerprint *and* the same issuer and serial *and* the same
+ * verification result as the certificate the answer was decided for. Taking another certificate's entry needs a
+ * second preimage of SHA-1 (none is known), or two colliding certificates, which only exist for an attacker who has
+ * both bodies under control; a certificate that verifies was signed by the CA over a body the CA chose (serial,
+ * validity), and the signature ends the DER, so the two colliding bodies cannot both carry a valid signature from the
+ * same issuer with the same serial (an issuer and serial name one certificate: that is what revocation relies on).
+ * A certificate that does not verify ($ssl_client_verify FAILED/NONE) only ever reaches answers decided for
+ * certificates that did not verify either. nginx itself names the cache entry by the MD5 of the whole key.
+ */
+const CERT_KEY = ["$ssl_client_fingerprint", "$ssl_client_serial", "$ssl_client_i_dn"];
+
 /** The cache key (nginx variables). `$portcullis_first`: 1 on a connection's first request (forwarding may differ). */
 const KEY = [
   "$request_method", "$ssl_server_name", "$http_host", "$request_uri", "$server_protocol", "$request_length",
   "$ssl_client_verify", "$remote_addr", "$portcullis_first", "$http_cf_access_client_id", "$http_cf_access_client_secret",
-  "$http_connection", ...FORWARDED.map(variable), "$ssl_client_escaped_cert",
+  "$http_connection", ...FORWARDED.map(variable), ...CERT_KEY,
 ];
 
 export const ZONE = "portcullis_decisions";
 export const CACHE_DIR = "decisions";
 export const HIT_LOG = "hits.log";
 
-/** http-level directives: the zone (in the engine's 0700 directory), the first-request flag, the hit log format. */
+/**
+ * http-level directives: the zone (in a 0700 directory of the engine, on tmpfs when the host has one: every hit opens
+ * and reads its entry's file), the first-request flag, the hit log format. Entries are a few KB each; max_size bounds
+ * the memory a flood of distinct allowed requests could take on tmpfs (the least recently used go first).
+ */
 export function cacheHttpConfig(dir: string): string[] {
   return [
-    `proxy_cache_path ${dir}/${CACHE_DIR} levels=1:2 keys_zone=${ZONE}:16m max_size=256m inactive=${MAX_TTL_S * 2}s use_temp_path=off;`,
+    `proxy_cache_path ${dir}/${CACHE_DIR} levels=1:2 keys_zone=${ZONE}:16m max_size=64m inactive=${MAX_TTL_S * 2}s use_temp_path=off;`,
     `map $connection_requests $portcullis_first {`,
     `  1 1;`,
     `  default 0;`,
     `}`,
-    `map $portcullis_cache $portcullis_hit {`,
-    `  HIT 1;`,
-    `  default 0;`,
+    // A hit's line names its chain through the row; the line of the miss that stored the answer brings the
+    // certificate, once per entry (./hit-log).
+    `map $portcullis_cache $portcullis_hit_cert {`,
+    `  HIT -;`,
+    `  default $ssl_client_escaped_cert;`,
     `}`,
-    `log_format portcullis_hit '$msec $portcullis_log $ssl_client_escaped_cert';`,
+    `log_format portcullis_hit '$msec $portcullis_cache $portcullis_log $portcullis_hit_cert';`,
   ];
 }
 
@@ -89,7 +111,8 @@ export function cacheFastConfig(dir: string, generation: number): string[] {
     `set $portcullis_key "g${generation}|${KEY.join("|")}";`,
     `auth_request_set $portcullis_cache $upstream_cache_status;`,
     `auth_request_set $portcullis_log $upstream_http_${LOG_HEADER.replace(/-/g, "_")};`,
-    `access_log ${dir}/${HIT_LOG} portcullis_hit buffer=32k flush=250ms if=$portcullis_hit;`,
+    // Every answer that was (or is being) kept: its row is the cacheable answer's log header, absent otherwise.
+    `access_log ${dir}/${HIT_LOG} portcullis_hit buffer=32k flush=250ms if=$portcullis_log;`,
     `proxy_pass_request_headers off;`,
     ...FORWARDED.map((h) => `proxy_set_header ${h} ${variable(h)};`),
   ];
@@ -142,11 +165,26 @@ export function cacheSeconds(c: Cacheability): number {
   return Math.max(0, Math.floor((until - c.now) / 1000));
 }
 
-/** The fast answer made cacheable for `seconds`, with its access-log row (less time and chain: nginx logs those). */
+/** SHA-256 (hex) of a certificate, once per DER object (a client sends the same leaf on every request). */
+const sha256s = new WeakMap<object, string>();
+export function certSha256(der: Uint8Array): string {
+  let h = sha256s.get(der);
+  if (!h) {
+    h = createHash("sha256").update(der).digest("hex");
+    sha256s.set(der, h);
+  }
+  return h;
+}
+
+/** A cached answer's access-log row: the entry less its time (nginx logs it) and its chain, named by SHA-256 instead. */
+export type HitRow = Omit<AccessLogEntry, "at" | "chain"> & { chainSha256?: string[] };
+
+/** The fast answer made cacheable for `seconds`, with its access-log row (./hit-log adds the time and the chain). */
 export function cacheableAnswer(fast: OutgoingHttpHeaders, entry: AccessLogEntry, seconds: number): OutgoingHttpHeaders {
   if (seconds < 1) return fast;
-  const row: Partial<AccessLogEntry> = { ...entry };
+  const row: Partial<AccessLogEntry> & { chainSha256?: string[] } = { ...entry };
   delete row.at;
   delete row.chain;
+  if (entry.chain?.length) row.chainSha256 = entry.chain.map(certSha256);
   return { ...fast, "x-accel-expires": String(seconds), [LOG_HEADER]: Buffer.from(JSON.stringify(row)).toString("base64url") };
 }

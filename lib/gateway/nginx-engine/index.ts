@@ -12,7 +12,7 @@
  * them at once and bumps the generation in the key (hence a rewrite and reload on every change), and the cached hits
  * nginx answers alone reach the access log through its hit log (./hit-log).
  */
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { accessSync, constants, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { watchConfig } from "../../domain/core/config-events";
@@ -26,6 +26,22 @@ import { tailHitLog } from "./hit-log";
 import { loadNginxHosts, type NginxHostFiles } from "./hosts";
 import { findNginxBinary, freePort, runNginx } from "./process";
 
+/**
+ * A private directory (mode 0700) for the decision cache and the hit log, on tmpfs (/dev/shm) when the host has one:
+ * nginx opens and reads a cache file on every hit and appends to the hit log, which on a disk file system costs
+ * journalled metadata and dirty-page write-back for data that lives 30 s. Otherwise the engine's own directory.
+ */
+function volatileDir(dir: string): string {
+  const shm = "/dev/shm";
+  try {
+    if (!statSync(shm).isDirectory()) return dir;
+    accessSync(shm, constants.W_OK | constants.X_OK);
+    return mkdtempSync(path.join(shm, "portcullis-nginx-"));
+  } catch {
+    return dir;
+  }
+}
+
 /** The configuration without the generation number (./decision-cache key). */
 const withoutGeneration = (config: string) => config.replace(/set \$portcullis_key "g\d+\|/g, "");
 
@@ -37,9 +53,10 @@ export async function startNginxEngine(opts: GatewayOptions & { limits: GatewayL
   const socket = path.join(dir, "gateway.sock");
   writeFileSync(path.join(dir, "server.crt"), opts.identity.cert);
   writeFileSync(path.join(dir, "server.key"), opts.identity.key, { mode: 0o600 });
-  const base: Omit<NginxConfigInput, "hosts" | "origins" | "generation"> = { dir, host, port, socket, workers, limits: opts.limits };
-  // nginx's decision cache (./decision-cache) lives in this 0700 directory too.
-  const cacheDir = path.join(dir, CACHE_DIR);
+  // nginx's decision cache and hit log (./decision-cache): tmpfs, or this 0700 directory.
+  const shm = volatileDir(dir);
+  const base: Omit<NginxConfigInput, "hosts" | "origins" | "generation"> = { dir, cacheDir: shm, host, port, socket, workers, limits: opts.limits };
+  const cacheDir = path.join(shm, CACHE_DIR);
   mkdirSync(cacheDir, { mode: 0o700 });
   // Every configuration change: a new generation in the cache key, and the cached decisions deleted at once (nginx
   // treats a missing cache file as a miss), so none survives the change, even before nginx has reloaded.
@@ -113,7 +130,7 @@ export async function startNginxEngine(opts: GatewayOptions & { limits: GatewayL
           }
         });
     };
-    const hits = tailHitLog(path.join(dir, HIT_LOG), recordAccess, () => nginx.reopen());
+    const hits = tailHitLog(path.join(shm, HIT_LOG), recordAccess, () => nginx.reopen());
     const unwatch = await watchConfig(onChange);
     const gw = backend;
     return {
@@ -130,6 +147,7 @@ export async function startNginxEngine(opts: GatewayOptions & { limits: GatewayL
         await running;
         await gw.close();
         rmSync(dir, { recursive: true, force: true });
+        rmSync(shm, { recursive: true, force: true });
       },
     };
   } catch (e) {
@@ -140,6 +158,7 @@ export async function startNginxEngine(opts: GatewayOptions & { limits: GatewayL
       /* never created */
     }
     rmSync(dir, { recursive: true, force: true });
+    rmSync(shm, { recursive: true, force: true });
     throw e;
   }
 }
