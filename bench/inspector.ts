@@ -41,6 +41,8 @@ function debounceMs(): number {
 
 interface PasteResult {
   totalMs: number;
+  /** paste → the frame that first painted the new verdict (its first cards with it; the rest may still be rendering) */
+  verdictMs: number;
   /** post to the worker → its reply (-1: not seen) */
   workerMs: number;
   longestTaskMs: number;
@@ -69,6 +71,8 @@ async function paste(page: Page, input: string): Promise<PasteResult> {
     const t0 = performance.now();
     type(text);
     let seenBusy = section.getAttribute("aria-busy") === "true";
+    let verdictMs = -1;
+    const expected = (text.match(/-----BEGIN CERTIFICATE-----/g) ?? []).length;
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         obs.disconnect();
@@ -76,6 +80,12 @@ async function paste(page: Page, input: string): Promise<PasteResult> {
       }, 30_000);
       const check = () => {
         if (section.getAttribute("aria-busy") === "true") seenBusy = true;
+        // The new verdict names as many certificates as were pasted (a previous result may still be on screen while
+        // the worker runs); the frame after the mutation is the one that paints it.
+        if (verdictMs < 0 && section.textContent!.includes("Overall verdict") && section.textContent!.includes(`${expected} certificate`)) {
+          verdictMs = 0;
+          requestAnimationFrame(() => (verdictMs = performance.now() - t0));
+        }
         if (seenBusy && section.getAttribute("aria-busy") === "false" && section.textContent!.includes("Overall verdict")) {
           obs.disconnect();
           clearTimeout(timer);
@@ -93,7 +103,7 @@ async function paste(page: Page, input: string): Promise<PasteResult> {
     const wk = (window as unknown as { __wk: { post: number; reply: number } }).__wk;
     const workerMs = wk.post >= t0 && wk.reply >= wk.post ? wk.reply - wk.post : -1;
     const summary = (section.textContent!.match(/\d+ certificates?, \d+ errors?, \d+ warnings?/) ?? [""])[0];
-    return { totalMs, workerMs, longestTaskMs: longest?.dur ?? 0, longestAtMs: longest ? Math.max(0, longest.start - t0) : 0, summary, collapsed: ta.dataset.collapsed === "true" };
+    return { totalMs, verdictMs, workerMs, longestTaskMs: longest?.dur ?? 0, longestAtMs: longest ? Math.max(0, longest.start - t0) : 0, summary, collapsed: ta.dataset.collapsed === "true" };
   }, input);
 }
 
@@ -262,6 +272,9 @@ export async function runInspector(): Promise<Row[]> {
       { ...b, metric: `CA bundle: first paste into a fresh page (the worker has not seen these certificates; median of ${RUNS})`, ours: after(median(fresh.map((f) => f.totalMs))), baselineName: "bare @peculiar/x509 parse+describe, same page", baseline: manyBase.ms,
         target: "≤ 120 ms", met: after(median(fresh.map((f) => f.totalMs))) <= 120,
         note: `every signature verified with WebCrypto; ${split(fresh)}; longest main-thread task ${Math.round(Math.max(...fresh.map((f) => f.longestTaskMs)))} ms; runs: ${fresh.map((f) => Math.round(after(f.totalMs))).join(", ")} ms` },
+      { ...b, metric: `CA bundle: first paste into a fresh page, paste → verdict painted (with the first cards; the others in the next render; median of ${RUNS})`, ours: after(median(fresh.map((f) => f.verdictMs))), baselineName: "bare @peculiar/x509 parse+describe, same page", baseline: manyBase.ms,
+        target: "≤ 120 ms", met: after(median(fresh.map((f) => f.verdictMs))) <= 120,
+        note: `the row above waits for all ${manyBase.count} cards; runs: ${fresh.map((f) => Math.round(after(f.verdictMs))).join(", ")} ms` },
       { ...b, metric: "CA bundle: longest main-thread task during paste → verdict", ours: many.longest, baselineName: "bare @peculiar/x509 loop: longest task", baseline: manyBase.longest,
         target: "≤ 50 ms", met: many.longest <= 50,
         note: `0 = no long task (the longtask API reports only tasks over 50 ms); per run, longest task @ ms after the paste: ${many.warm.map((w) => `${Math.round(w.longestTaskMs)}@${Math.round(w.longestAtMs)}`).join(", ")}; text box collapsed in ${many.warm.filter((w) => w.collapsed).length}/${RUNS} runs` },
