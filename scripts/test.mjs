@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // `npm test`: the whole suite — type check, lint, unit + integration (PGlite, and PostgreSQL when
 // TEST_DATABASE_URL is set), then Playwright e2e against the production build in Debian Chromium.
+// `node scripts/test.mjs nginx-engine` (npm run test:nginx-engine): the gateway suites again on the nginx engine.
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureChromium } from "./ensure-chromium.mjs";
+import { ensureNginx } from "./ensure-nginx.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 process.chdir(root);
@@ -30,6 +32,25 @@ if (!only || only === "static") {
 if (!only || only === "vitest") {
   if (!process.env.TEST_DATABASE_URL) console.log("(TEST_DATABASE_URL is not set: integration tests run on PGlite only)");
   step("Unit and integration tests (vitest)", bin("vitest"), ["run"]);
+}
+/** The gateway's integration and security suites, run again with GATEWAY_ENGINE=nginx (the node engine is the default). */
+const NGINX_ENGINE_SUITES = [
+  "test/integration/gateway.test.ts",
+  "test/integration/gateway-security.test.ts",
+  "test/integration/gateway-service-tokens.test.ts",
+  "test/integration/gateway-identity.test.ts",
+  "test/integration/gateway-forwarding.test.ts",
+  "test/integration/gateway-misdirected.test.ts",
+  "test/integration/gateway-nginx-engine.test.ts",
+  "test/integration/gateway-nginx-cache.test.ts",
+];
+// Not part of the default run yet: on a loaded machine one forwarding case failed once (the second request of a curl
+// run carried the first-request certificate header; likely a new connection after nginx's reload, unconfirmed) and
+// passes alone; run it on its own until that case checks which connection each request used.
+if (only === "nginx-engine") {
+  const nginx = ensureNginx();
+  if (nginx) step("Gateway suites on the nginx engine (GATEWAY_ENGINE=nginx, PGlite)", bin("vitest"), ["run", "--project", "pglite", ...NGINX_ENGINE_SUITES], { GATEWAY_ENGINE: "nginx", GATEWAY_NGINX_BIN: nginx });
+  else console.log("\n(nginx is not installed and could not be installed: the nginx engine's suites are skipped; apt-get install nginx-light)");
 }
 if (!only || only === "e2e") {
   const chromium = ensureChromium();

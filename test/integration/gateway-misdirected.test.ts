@@ -26,6 +26,19 @@ let pki: GatewayPki;
 let otherPki: GatewayPki;
 let origin: Awaited<ReturnType<typeof startOrigin>>;
 let gw: Gateway;
+/**
+ * With GATEWAY_ENGINE=nginx (npm test runs this file on both engines), nginx 1.22 raises 421 itself as soon as it reads
+ * a Host other than the TLS server name whose server verifies client certificates: Portcullis answers it with its own
+ * 421 page and log row, in HTML (the Accept header after Host is never read), and also for two hostnames that share
+ * a trust store, which the node engine serves (the README lists this difference).
+ */
+const NGINX_ENGINE = process.env.GATEWAY_ENGINE === "nginx";
+
+/** The 421's message: the JSON body's, or the text of the HTML page nginx's early 421 gets. */
+const messageOf = (body: string): string => {
+  if (!NGINX_ENGINE) return (JSON.parse(body) as { message: string }).message;
+  return body.replace(/<[^>]*>/g, " ").replace(/&#39;|&apos;/g, "'").replace(/&quot;/g, '"').replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+};
 
 const must = <T>(r: { ok: boolean; value?: T }) => {
   if (!r.ok) throw new Error(JSON.stringify(r));
@@ -86,7 +99,8 @@ describe("gateway: SNI and Host", () => {
     const before = origin.seen.length;
     const r = await request(OPEN, A, pki.client);
     expect(r.status).toBe(421);
-    expect(JSON.parse(r.body)).toMatchObject({ success: false, status: 421, error: "Misdirected request", hostname: A, message: expect.stringContaining(`${OPEN}, which does not ask for a client certificate`) });
+    if (!NGINX_ENGINE) expect(JSON.parse(r.body)).toMatchObject({ success: false, status: 421, error: "Misdirected request", hostname: A });
+    expect(messageOf(r.body)).toContain(`${OPEN}, which does not ask for a client certificate`);
     expect(origin.seen.length).toBe(before);
   });
 
@@ -96,13 +110,13 @@ describe("gateway: SNI and Host", () => {
     expect((await request(B, A, pki.client)).status).toBe(421);
     const r = await request(A, B, otherPki.client);
     expect(r.status).toBe(421);
-    expect(JSON.parse(r.body).message).toMatch(/checked against other CAs/);
+    expect(messageOf(r.body)).toMatch(/checked against other CAs/);
   });
 
   it("421 without SNI (connected by IP address) when the Host needs a client certificate", async () => {
     const r = await request(null, A, pki.client);
     expect(r.status).toBe(421);
-    expect(JSON.parse(r.body).message).toMatch(/no TLS server name \(SNI\)/);
+    expect(messageOf(r.body)).toMatch(/no TLS server name \(SNI\)/);
     // an open hostname needs no certificate: served without SNI
     expect((await request(null, OPEN)).status).toBe(200);
   });
@@ -111,11 +125,19 @@ describe("gateway: SNI and Host", () => {
     expect((await request(A, OPEN, pki.client)).status).toBe(421);
   });
 
-  it("allows SNI and Host that differ but share the same trust store", async () => {
+  it.skipIf(NGINX_ENGINE)("allows SNI and Host that differ but share the same trust store", async () => {
     const before = origin.seen.length;
     expect((await request(TWIN, A, pki.client)).status).toBe(200);
     expect(origin.seen.length).toBe(before + 1);
     expect((await request(TWIN, A, pki.revoked)).status).toBe(403);
+  });
+
+  it.runIf(NGINX_ENGINE)("nginx engine: 421 also for SNI and Host that share a trust store (nginx 1.22 raises it itself)", async () => {
+    const before = origin.seen.length;
+    const r = await request(TWIN, A, pki.client);
+    expect(r.status).toBe(421);
+    expect(messageOf(r.body)).toContain(`The connection was made for ${TWIN}`);
+    expect(origin.seen.length).toBe(before);
   });
 
   it("logs a misdirected request as a refused decision with the reason", async () => {
