@@ -114,6 +114,8 @@ describe("REST API: revocation", () => {
     expect(extra.status).toBe(400);
     const unknown = "00000000-0000-4000-8000-000000000000";
     expect((await call(editToken, "GET", `/${unknown}/crl`)).status).toBe(404);
+    for (const method of ["GET", "DELETE"]) expect((await call(editToken, method, "/not-a-uuid/crl")).status).toBe(404);
+    expect((await call(editToken, "PUT", "/not-a-uuid/crl", { crl_url: "" })).status).toBe(404);
     expect((await call(editToken, "PUT", `/${unknown}/crl`, { crl: pki.crlPem })).status).toBe(404);
     // nothing was changed by the refused requests
     expect((await call(editToken, "GET", `/${certId}/crl`)).json.result).toEqual(before.json.result);

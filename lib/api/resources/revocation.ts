@@ -26,7 +26,9 @@ type CertParams = AccountParams & { certificate_id: string };
 
 /** The certificate's revocation state as the API shows it: the CRL's summary (not its serial list) and its source. */
 async function crlView(id: string) {
-  const [cert, source] = await Promise.all([getCertificate(id), getCrlSource(id)]);
+  // The certificate first: it answers null for an id that is not a UUID, which the CRL source's query would not take.
+  const cert = await getCertificate(id);
+  const source = cert ? await getCrlSource(id) : null;
   if (!cert || !source) throw notFound("No mTLS certificate with that id");
   const crl = cert.crl;
   return {
