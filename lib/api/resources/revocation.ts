@@ -26,9 +26,7 @@ type CertParams = AccountParams & { certificate_id: string };
 
 /** The certificate's revocation state as the API shows it: the CRL's summary (not its serial list) and its source. */
 async function crlView(id: string) {
-  // The certificate first: it answers null for an id that is not a UUID, which the CRL source's query would not take.
-  const cert = await getCertificate(id);
-  const source = cert ? await getCrlSource(id) : null;
+  const [cert, source] = await Promise.all([getCertificate(id), getCrlSource(id)]);
   if (!cert || !source) throw notFound("No mTLS certificate with that id");
   const crl = cert.crl;
   return {
@@ -60,7 +58,6 @@ export const putCrlRoute = apiRoute<CertParams>({ write: true }, async ({ reques
     const fieldErrors = zodFieldErrors(parsed.error.issues);
     unwrap(fail("validation", Object.values(fieldErrors)[0]?.[0] ?? "Check the request body.", fieldErrors));
   }
-  if (!(await getCertificate(params.certificate_id))) throw notFound("No mTLS certificate with that id");
   const r: Result<unknown> = body.crl !== undefined ? await setCertificateCrl(actor, params.certificate_id, body) : await setCrlUrl(actor, params.certificate_id, body);
   unwrap(r);
   return success(await crlView(params.certificate_id), { messages: messages(r.ok ? r.warnings : undefined) });

@@ -18,7 +18,7 @@ import type { Actor } from "../core/actor";
 import { SYSTEM_ACTOR } from "../core/actor";
 import { mutate } from "../core/mutate";
 import { fail, ok, zodFieldErrors, type Result } from "../core/result";
-import type { ChainMemberSummary } from "../certificates/queries";
+import { isUuid, type ChainMemberSummary } from "../certificates/queries";
 import { checkCrlForChain, CERTIFICATE_STALE_MESSAGE, type StoredCrlSummary } from "./index";
 
 export const MIN_REFRESH_MS = 3_600_000;
@@ -58,6 +58,7 @@ export interface CrlSource {
 
 /** The CRL URL of certificate `id`, its suggestion and the refresh state (null: no such certificate). */
 export async function getCrlSource(id: string): Promise<CrlSource | null> {
+  if (!isUuid(id)) return null;
   const db = await getDb();
   const [row] = await db.select({ url: mtlsCertificates.crlUrl, refresh: mtlsCertificates.crlRefresh, pem: mtlsCertificates.certificatePem }).from(mtlsCertificates).where(eq(mtlsCertificates.id, id));
   if (!row) return null;
@@ -84,6 +85,7 @@ const crlText = (body: Uint8Array) => {
  * A failed first download keeps the URL (the scheduler tries again) and comes back as a warning.
  */
 export async function setCrlUrl(actor: Actor, id: string, input: unknown): Promise<Result<CrlSource>> {
+  if (!isUuid(id)) return fail("not_found", "That mTLS certificate no longer exists.");
   const parsed = urlSchema.safeParse(input ?? {});
   if (!parsed.success) {
     const fieldErrors = zodFieldErrors(parsed.error.issues);
