@@ -9,14 +9,16 @@
  * The two test files beside this one (`api-bodies-*.test.ts`) each run it for one area of the API, each in the
  * normal vitest suite on a fresh PGlite database of its own (test/helpers/setup-db): the access policies and
  * applications (with the token check and the catch-all), and the mTLS certificates and their hostname settings.
- * The routes, their fixtures and the envelope every answer must be are in ./api-routes.
+ * The routes, their fixtures and the envelope every answer must be are in ./api-routes; the cases on path ids and
+ * credentials in ./api-bodies-ids.
  */
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { API_CODES } from "@/lib/api/errors";
 import { MAX_BODY_BYTES } from "@/lib/api/body";
 import { CONTENT_TYPES, deepText, hostileString, pollution, PROTO_KEYS, validShapes, withKeys } from "./api-arbitraries";
-import { accountRoutes, checkEnvelope, enc, load, seedFixtures, type Answer, type ApiArea, type Fixture, type Handler, type Route } from "./api-routes";
+import { pathAndCredentialCases } from "./api-bodies-ids";
+import { accountRoutes, checkEnvelope, seedFixtures, type Answer, type ApiArea, type Fixture, type Handler, type Route } from "./api-routes";
 import { bounded, smallPki, type SmallPki } from "./helpers";
 
 process.env.PORTCULLIS_API_RATE_LIMIT = "100000000/300";
@@ -237,65 +239,15 @@ export function describeApiBodies(area: ApiArea) {
       }
     });
 
-    it("path ids of every shape on PUT and DELETE: 404 (or the write), never a 5xx", async () => {
-      const idRoutes = routes.filter((r) => r.method === "PUT" && r.shape !== "settings");
-      const [policy, app, cert] = await Promise.all([load.policy(), load.app(), load.cert()]);
-      const base = (rest: string) => `/accounts/${accountId}/access/${rest}`;
-      const deletes = inArea([
-        { name: "DELETE policies/:id", area: "access", method: "DELETE", mod: policy, params: () => ({}), path: (p) => base(`policies/${enc(p.policy_id)}`), shape: "none" },
-        { name: "DELETE apps/:id", area: "access", method: "DELETE", mod: app, params: () => ({}), path: (p) => base(`apps/${enc(p.app_id)}`), shape: "none" },
-        { name: "DELETE certificates/:id", area: "certificates", method: "DELETE", mod: cert, params: () => ({}), path: (p) => base(`certificates/${enc(p.certificate_id)}`), shape: "none" },
-      ]);
-      extraRoutes += deletes.length;
-      const id = fc.oneof(fc.uuid(), fc.string({ maxLength: 60 }), hostileString.map((s) => s.slice(0, 2000)), fc.constantFrom("", "..", "%2e%2e", "00000000-0000-0000-0000-000000000000", "null", "undefined", "__proto__", "constructor"));
-      for (const route of [...idRoutes, ...deletes]) {
-        const key = route.name.startsWith("PUT policies") || route.name.startsWith("DELETE policies") ? "policy_id" : route.name.includes("apps") ? "app_id" : "certificate_id";
-        await fc.assert(
-          fc.asyncProperty(id, validShape(route.method === "PUT" ? route : routes[0]), async (value, body) => {
-            const a = await send(route, json(body), { params: { [key]: value } });
-            expect([400, 404], a.text).toContain(a.status);
-          }),
-          { numRuns: RUNS },
-        );
-      }
-    });
-
-    it("hostile credentials: 401 envelope on every route", async () => {
-      const verify = await load.verify();
-      const noRoute = await load.noRoute();
-      const extra = inArea([
-        { name: "GET user/tokens/verify", area: "access", method: "GET", mod: verify, params: () => ({}), path: () => "/user/tokens/verify", shape: "none" },
-      ]);
-      extraRoutes += extra.length;
-      const header = fc.oneof(
-        fc.string({ maxLength: 200 }).map((s) => s.replace(/[\r\n\u0000]/g, "")),
-        fc.string({ maxLength: 80 }).map((s) => `Bearer ${s.replace(/[\s\u0000]/g, "")}`),
-        fc.constantFrom("Bearer", "Bearer ", "bearer pc_", "Basic YTpi", `Bearer pc_${"a".repeat(5000)}`, "Bearer __proto__"),
-      );
-      for (const route of [...routes, ...extra]) {
-        await fc.assert(
-          fc.asyncProperty(header, fc.constantFrom("authorization", "x-auth-key", "x-auth-user-service-key"), async (value, name) => {
-            let headers: Record<string, string>;
-            try {
-              headers = Object.fromEntries(new Headers({ [name]: value }).entries());
-            } catch {
-              return; // not a header value an HTTP client can send
-            }
-            if (name === "x-auth-key") headers["x-auth-email"] = "fuzz@example.com";
-            const a = await send(route, route.method === "GET" ? undefined : "{}", { headers });
-            if (route.shape !== "none" || route.method === "GET") expect(a.status).toBe(401);
-          }),
-          { numRuns: RUNS },
-        );
-      }
-      // The catch-all answers any method and path with a JSON 404 (checked once, with the access routes).
-      if (area === "access") for (const method of ["GET", "POST", "PUT", "PATCH", "DELETE"] as const) {
-        const res = await (noRoute[method] as Handler)(new Request(`http://127.0.0.1/client/v4/no/such/${"%00".repeat(10)}`, { method, body: method === "GET" ? undefined : "\u0000" }), {
-          params: Promise.resolve({}),
-        });
-        expect(res.status).toBe(404);
-        expect((await res.json()).errors[0].code).toBe(API_CODES.noRoute);
-      }
+    pathAndCredentialCases({
+      area,
+      routes: () => routes,
+      accountId: () => accountId,
+      inArea,
+      send,
+      validShape,
+      addExtraRoutes: (n) => (extraRoutes += n),
+      runs: RUNS,
     });
 
     it("reached every route, and every write route both accepted and refused something", () => {
