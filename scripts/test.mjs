@@ -37,6 +37,7 @@ if (!only || only === "vitest") {
 const NGINX_ENGINE_SUITES = [
   "test/integration/gateway.test.ts",
   "test/integration/gateway-security.test.ts",
+  "test/integration/gateway-security-limits.test.ts",
   "test/integration/gateway-service-tokens.test.ts",
   "test/integration/gateway-identity.test.ts",
   "test/integration/gateway-forwarding.test.ts",
