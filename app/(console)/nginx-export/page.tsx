@@ -7,7 +7,7 @@ import { Field, Input } from "@/components/ui/field";
 import { Notice } from "@/components/ui/notice";
 import { PageHeader } from "@/components/ui/page-header";
 import { requireUser } from "@/lib/auth/session";
-import { buildNginxExport } from "@/lib/export/nginx";
+import { nginxExportForPage } from "@/lib/export/cached";
 import { parseExportOptions } from "../../../lib/export/options";
 
 export const metadata: Metadata = { title: "Nginx export" };
@@ -19,7 +19,7 @@ export default async function NginxExportPage({ searchParams }: { searchParams: 
   await requireUser();
   const raw = Object.fromEntries(Object.entries(await searchParams).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
   const { options, errors } = parseExportOptions(raw);
-  const out = await buildNginxExport({ filesDir: options.filesDir, listen: options.listen });
+  const out = await nginxExportForPage({ filesDir: options.filesDir, listen: options.listen });
   const q = (file: string) => `/nginx-export/download?${new URLSearchParams({ file, filesDir: options.filesDir, listen: options.listen })}`;
   return (
     <>
