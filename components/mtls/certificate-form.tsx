@@ -35,9 +35,27 @@ export function isLargeContent(text: string): boolean {
   return false;
 }
 
+/**
+ * UTF-8 size of `text` without copying it (a Blob of a 200 KB paste copied it, in the paste's own task). A lone
+ * surrogate counts 3 bytes, as the encoder's U+FFFD replacement does.
+ */
+export function utf8Length(text: string): number {
+  let n = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 2;
+      i++;
+    } else n += 2;
+  }
+  return n;
+}
+
 /** "212 KB of PEM — 144 blocks" (UTF-8 size of what will be submitted). */
 function describeLargeContent(text: string): string {
-  const kb = Math.round(new Blob([text]).size / 1024);
+  const kb = Math.round(utf8Length(text) / 1024);
   let blocks = 0;
   for (let i = text.indexOf("-----BEGIN "); i !== -1; i = text.indexOf("-----BEGIN ", i + 11)) blocks++;
   return blocks ? `${kb} KB of PEM — ${blocks} block${blocks === 1 ? "" : "s"}.` : `${kb} KB of text.`;

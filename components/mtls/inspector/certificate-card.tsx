@@ -59,15 +59,16 @@ export function CertificateDetails({ cert, position }: { cert: CardSummary; posi
   );
 }
 
-export function CardHeader({ cert, position, total }: { cert: CardSummary; position: number; total: number }) {
+/** One text node per label (template strings): a bundle's ~150 headers are most of the DOM nodes a paste creates. */
+export function CardHeader({ cert, position, total, className = "flex" }: { cert: CardSummary; position: number; total: number; className?: string }) {
   return (
-    <div className="flex flex-wrap items-center gap-2">
-      <span className="text-xs font-semibold tracking-wide text-slate-500 dark:text-slate-400 uppercase">Certificate {position}</span>
-      <span className="text-xs text-slate-500 dark:text-slate-400">· {roleOf(cert, position - 1, total)}</span>
+    <div className={`${className} flex-wrap items-center gap-2`}>
+      <span className="text-xs font-semibold tracking-wide text-slate-500 dark:text-slate-400 uppercase">{`Certificate ${position}`}</span>
+      <span className="text-xs text-slate-500 dark:text-slate-400">{`· ${roleOf(cert, position - 1, total)}`}</span>
       <span className="min-w-0 flex-1 truncate font-medium" title={cert.subject}>
         {displayName(cert)}
       </span>
-      <Badge tone={VERDICT_TONE[cert.verdict]}>Verdict: {VERDICT_TEXT[cert.verdict]}</Badge>
+      <Badge tone={VERDICT_TONE[cert.verdict]}>{`Verdict: ${VERDICT_TEXT[cert.verdict]}`}</Badge>
     </div>
   );
 }
@@ -122,9 +123,7 @@ function CollapsedCard({ cert, position, total, issues, border }: { cert: CardSu
     <li className={`rounded-md border bg-white px-3 py-2 dark:bg-slate-900 ${border}`} style={COLLAPSED_CARD_STYLE}>
       <details onToggle={(e) => setOpen((e.currentTarget as HTMLDetailsElement).open)}>
           <summary className="cursor-pointer">
-            <span className="inline-block w-[calc(100%-1.5rem)] align-middle">
-              <CardHeader cert={cert} position={position} total={total} />
-            </span>
+            <CardHeader cert={cert} position={position} total={total} className="inline-flex w-[calc(100%-1.5rem)] align-middle" />
           </summary>
           {open ? (
             <div className="mt-2 space-y-2">
