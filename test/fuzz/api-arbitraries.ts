@@ -5,12 +5,12 @@
 import fc from "fast-check";
 import type { SmallPki } from "./helpers";
 
-export type BodyShape = "policy" | "app" | "certCreate" | "certUpdate" | "settings";
+export type BodyShape = "policy" | "app" | "certCreate" | "certUpdate" | "settings" | "crl" | "revocationSettings";
 
 const json = (v: unknown) => JSON.stringify(v);
 
 /** Valid-shaped random bodies per route kind; ids and PEMs come from the test's fixtures when generated. */
-export function validShapes(ctx: { fixture: { policyId: string; hostname: string }; pki: () => SmallPki }): Record<BodyShape, fc.Arbitrary<Record<string, unknown>>> {
+export function validShapes(ctx: { fixture: { policyId: string; hostname: string; crlUrl: string }; pki: () => SmallPki }): Record<BodyShape, fc.Arbitrary<Record<string, unknown>>> {
   const label = fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?$/);
   const hostname = fc.tuple(fc.array(label, { minLength: 1, maxLength: 3 }), fc.constantFrom("example.com", "test.internal", "corp.example")).map(([ls, d]) => [...ls, d].join("."));
   const text = fc.oneof(fc.string({ minLength: 1, maxLength: 40 }), fc.string({ unit: "grapheme", minLength: 1, maxLength: 20 }));
@@ -61,7 +61,24 @@ export function validShapes(ctx: { fixture: { policyId: string; hostname: string
   const settingsBody = fc
     .array(fc.record({ hostname: fc.oneof(fc.constant(ctx.fixture.hostname), hostname), client_certificate_forwarding: fc.boolean(), china_network: fc.boolean() }), { maxLength: 4 })
     .map((settings) => ({ settings }));
-  return { policy: policyBody, app: appBody, certCreate: certCreateBody, certUpdate: certUpdateBody, settings: settingsBody } as Record<BodyShape, fc.Arbitrary<Record<string, unknown>>>;
+  // The root's CRL as PEM or base64 DER; or a URL: the fixture's CRL server (its CRL, or a 404), nothing listening,
+  // or "" (removes it). Nothing leaves the machine.
+  const crlBody = fc.oneof(
+    fc.constantFrom("pem", "der").map((k) => ({ crl: k === "pem" ? ctx.pki().rootCrlPem : ctx.pki().rootCrlPem.replace(/-----[^-]+-----|\s/g, "") })),
+    fc.constantFrom("ok", "missing", "refused", "").map((k) => ({ crl_url: k === "ok" ? ctx.fixture.crlUrl : k === "missing" ? `${ctx.fixture.crlUrl}.missing` : k === "refused" ? "http://127.0.0.1:9/ca.crl" : "" })),
+  );
+  const revocationSettingsBody = fc
+    .array(fc.record({ hostname: fc.oneof(fc.constant(ctx.fixture.hostname), hostname), crl_stale_mode: fc.constantFrom("block", "allow"), ocsp: fc.boolean() }), { minLength: 1, maxLength: 4 })
+    .map((settings) => ({ settings }));
+  return {
+    policy: policyBody,
+    app: appBody,
+    certCreate: certCreateBody,
+    certUpdate: certUpdateBody,
+    settings: settingsBody,
+    crl: crlBody,
+    revocationSettings: revocationSettingsBody,
+  } as Record<BodyShape, fc.Arbitrary<Record<string, unknown>>>;
 }
 
 /** Nested `depth` levels deep: arrays, objects, or both. */

@@ -24,13 +24,15 @@ export interface ApiHarness {
 /** Declares the path-id and credential cases, in the describe block of ./api-bodies. */
 export function pathAndCredentialCases(h: ApiHarness) {
   it("path ids of every shape on PUT and DELETE: 404 (or the write), never a 5xx", async () => {
-    const idRoutes = h.routes().filter((r) => r.method === "PUT" && r.shape !== "settings");
-    const [policy, app, cert] = await Promise.all([load.policy(), load.app(), load.cert()]);
+    const idRoutes = h.routes().filter((r) => r.method === "PUT" && r.shape !== "settings" && r.shape !== "revocationSettings");
+    const [policy, app, cert, crl] = await Promise.all([load.policy(), load.app(), load.cert(), load.crl()]);
     const base = (rest: string) => `/accounts/${h.accountId()}/access/${rest}`;
     const deletes = h.inArea([
       { name: "DELETE policies/:id", area: "access", method: "DELETE", mod: policy, params: () => ({}), path: (p) => base(`policies/${enc(p.policy_id)}`), shape: "none" },
       { name: "DELETE apps/:id", area: "access", method: "DELETE", mod: app, params: () => ({}), path: (p) => base(`apps/${enc(p.app_id)}`), shape: "none" },
       { name: "DELETE certificates/:id", area: "certificates", method: "DELETE", mod: cert, params: () => ({}), path: (p) => base(`certificates/${enc(p.certificate_id)}`), shape: "none" },
+      { name: "GET certificates/:id/crl (any id)", area: "revocation", method: "GET", mod: crl, params: () => ({}), path: (p) => base(`certificates/${enc(p.certificate_id)}/crl`), shape: "none" },
+      { name: "DELETE certificates/:id/crl (any id)", area: "revocation", method: "DELETE", mod: crl, params: () => ({}), path: (p) => base(`certificates/${enc(p.certificate_id)}/crl`), shape: "none" },
     ]);
     h.addExtraRoutes(deletes.length);
     const id = fc.oneof(fc.uuid(), fc.string({ maxLength: 60 }), hostileString.map((s) => s.slice(0, 2000)), fc.constantFrom("", "..", "%2e%2e", "00000000-0000-0000-0000-000000000000", "null", "undefined", "__proto__", "constructor"));
@@ -38,7 +40,7 @@ export function pathAndCredentialCases(h: ApiHarness) {
       const key = route.name.startsWith("PUT policies") || route.name.startsWith("DELETE policies") ? "policy_id" : route.name.includes("apps") ? "app_id" : "certificate_id";
       await fc.assert(
         fc.asyncProperty(id, h.validShape(route.method === "PUT" ? route : h.routes()[0]), async (value, body) => {
-          const a = await h.send(route, JSON.stringify(body), { params: { [key]: value } });
+          const a = await h.send(route, route.method === "GET" ? undefined : JSON.stringify(body), { params: { [key]: value } });
           expect([400, 404], a.text).toContain(a.status);
         }),
         { numRuns: h.runs },

@@ -13,7 +13,7 @@
  * credentials in ./api-bodies-ids.
  */
 import fc from "fast-check";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { API_CODES } from "@/lib/api/errors";
 import { MAX_BODY_BYTES } from "@/lib/api/body";
 import { CONTENT_TYPES, deepText, hostileString, pollution, PROTO_KEYS, validShapes, withKeys } from "./api-arbitraries";
@@ -28,8 +28,9 @@ export function describeApiBodies(area: ApiArea) {
   let token: string;
   let accountId: string;
   let pki: SmallPki;
-  const fixture: Fixture = { policyId: "", appId: "", certId: "", hostname: "fuzz-assoc.example.com" };
+  const fixture: Fixture = { policyId: "", appId: "", certId: "", hostname: "fuzz-assoc.example.com", crlUrl: "" };
   let routes: Route[];
+  let closeFixtures = () => {};
   /** route → status → answers, for the coverage line. */
   const counts = new Map<string, Record<number, number>>();
   /** Routes only some tests send to (the DELETEs, the token check), counted for the coverage line. */
@@ -38,9 +39,10 @@ export function describeApiBodies(area: ApiArea) {
 
   beforeAll(async () => {
     pki = smallPki();
-    ({ token, accountId } = await seedFixtures(pki, fixture));
+    ({ token, accountId, close: closeFixtures } = await seedFixtures(pki, fixture));
     routes = inArea(await accountRoutes(accountId, fixture));
   });
+  afterAll(() => closeFixtures());
 
   async function send(
     route: Route,
@@ -65,6 +67,8 @@ export function describeApiBodies(area: ApiArea) {
   }
 
   const writeRoutes = () => routes.filter((r) => r.shape !== "none");
+  /** The routes a request body can be sent to (a GET has none). */
+  const bodyRoutes = () => routes.filter((r) => r.method !== "GET");
   const json = (v: unknown) => JSON.stringify(v);
 
   const shapes = validShapes({ fixture, pki: () => pki });
@@ -76,7 +80,7 @@ export function describeApiBodies(area: ApiArea) {
 
   describe(`REST API bodies on hostile input: ${area}`, () => {
     it("arbitrary JSON: an envelope, never a 5xx", async () => {
-      for (const route of routes) {
+      for (const route of bodyRoutes()) {
         await fc.assert(
           fc.asyncProperty(fc.jsonValue({ maxDepth: 4 }), async (v) => {
             const a = await send(route, json(v));
@@ -89,7 +93,7 @@ export function describeApiBodies(area: ApiArea) {
     });
 
     it("arbitrary bytes under any content type (or none): an envelope, never a 5xx", async () => {
-      for (const route of routes) {
+      for (const route of bodyRoutes()) {
         await fc.assert(
           fc.asyncProperty(
             fc.oneof(fc.uint8Array({ maxLength: 2000 }), fc.string({ unit: "binary", maxLength: 200 }).map((s) => new TextEncoder().encode(s))),
@@ -236,6 +240,12 @@ export function describeApiBodies(area: ApiArea) {
           }),
           { numRuns: RUNS * 2 },
         );
+      }
+      // Then each read answers what the writes left, and a DELETE of the fixture's CRL removes it or says there is none.
+      for (const route of routes.filter((r) => r.method === "GET" || r.method === "DELETE")) {
+        const a = await send(route, undefined);
+        expect(route.method === "GET" ? [200] : [200, 404], a.text).toContain(a.status);
+        if (a.status === 200) expect(a.json.result, a.text).not.toBeNull();
       }
     });
 

@@ -2,6 +2,8 @@
  * The REST API fuzz test's routes (./api-bodies): the handlers as Next serves them, the fixtures they write to,
  * and the invariants every answer keeps.
  */
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { expect } from "vitest";
 import { getDb } from "@/lib/db/client";
 import { getSetting } from "@/lib/db/settings";
@@ -27,12 +29,14 @@ export const load = {
   certs: () => import("@/app/client/v4/accounts/[account_id]/access/certificates/route") as Promise<Module>,
   cert: () => import("@/app/client/v4/accounts/[account_id]/access/certificates/[certificate_id]/route") as Promise<Module>,
   settings: () => import("@/app/client/v4/accounts/[account_id]/access/certificates/settings/route") as Promise<Module>,
+  crl: () => import("@/app/client/v4/accounts/[account_id]/access/certificates/[certificate_id]/crl/route") as Promise<Module>,
+  revocationSettings: () => import("@/app/client/v4/accounts/[account_id]/access/certificates/revocation_settings/route") as Promise<Module>,
   verify: () => import("@/app/client/v4/user/tokens/verify/route") as Promise<Module>,
   noRoute: () => import("@/app/client/v4/[[...path]]/route") as Promise<Module>,
 };
 
 /** Which routes a test file covers. */
-export type ApiArea = "access" | "certificates";
+export type ApiArea = "access" | "certificates" | "revocation";
 
 export interface Route {
   name: string;
@@ -52,10 +56,21 @@ export interface Fixture {
   appId: string;
   certId: string;
   hostname: string;
+  /** where the fixture's CRL server serves the root's CRL (any other path: 404) */
+  crlUrl: string;
 }
 
-/** The admin, its API token and the fixtures the routes write to (a policy, a certificate, an application). */
-export async function seedFixtures(pki: SmallPki, fixture: Fixture): Promise<{ token: string; accountId: string }> {
+/**
+ * The admin, its API token and the fixtures the routes write to (a policy, a certificate, an application), and a
+ * loopback HTTP server with the root's CRL for the routes that download one (`close` stops it).
+ */
+export async function seedFixtures(pki: SmallPki, fixture: Fixture): Promise<{ token: string; accountId: string; close: () => void }> {
+  const crlServer = http.createServer((req, res) => {
+    res.writeHead(req.url === "/root.crl" ? 200 : 404, { "content-type": "application/pkix-crl" });
+    res.end(req.url === "/root.crl" ? pki.rootCrlPem : "");
+  });
+  await new Promise<void>((r) => crlServer.listen(0, "127.0.0.1", r));
+  fixture.crlUrl = `http://127.0.0.1:${(crlServer.address() as AddressInfo).port}/root.crl`;
   const u = await createFirstAdmin({ email: "fuzz@example.com", name: "Fuzz", password: "a-long-password-1" }, null);
   if (!u.ok) throw new Error(u.error.message);
   const admin: Actor = { type: "user", id: u.value.id, label: u.value.email, role: "admin", permission: "edit" };
@@ -67,12 +82,15 @@ export async function seedFixtures(pki: SmallPki, fixture: Fixture): Promise<{ t
   const a = await createApplication(admin, { name: "fuzz fixture", domain: fixture.hostname, policies: [p.value.id] });
   if (!a.ok) throw new Error(a.error.message);
   Object.assign(fixture, { policyId: p.value.id, appId: a.value.id, certId: c.value.id });
-  return { token: t.value.secret, accountId: (await getSetting<string>(await getDb(), "account_id"))! };
+  return { token: t.value.secret, accountId: (await getSetting<string>(await getDb(), "account_id"))!, close: () => crlServer.close() };
 }
 
-/** Every write route of both areas (and methods they do not implement), against the fixtures. */
+/**
+ * Every write route of the areas (and methods they do not implement), against the fixtures; for revocation also the
+ * reads and the DELETE of the fixture's CRL.
+ */
 export async function accountRoutes(accountId: string, fixture: Fixture): Promise<Route[]> {
-  const [policies, policy, apps, app, certs, cert, settings] = await Promise.all([
+  const [policies, policy, apps, app, certs, cert, settings, crl, revocation] = await Promise.all([
     load.policies(),
     load.policy(),
     load.apps(),
@@ -80,8 +98,12 @@ export async function accountRoutes(accountId: string, fixture: Fixture): Promis
     load.certs(),
     load.cert(),
     load.settings(),
+    load.crl(),
+    load.revocationSettings(),
   ]);
   const base = (rest: string) => `/accounts/${accountId}/access/${rest}`;
+  const certParams = () => ({ certificate_id: fixture.certId });
+  const crlPath = (p: Record<string, string>) => base(`certificates/${enc(p.certificate_id)}/crl`);
   return [
     { name: "POST policies", area: "access", method: "POST", mod: policies, params: () => ({}), path: () => base("policies"), shape: "policy" },
     { name: "PUT policies/:id", area: "access", method: "PUT", mod: policy, params: () => ({ policy_id: fixture.policyId }), path: (p) => base(`policies/${enc(p.policy_id)}`), shape: "policy" },
@@ -93,6 +115,12 @@ export async function accountRoutes(accountId: string, fixture: Fixture): Promis
     // Methods a route does not implement still answer (405) — with a body, too.
     { name: "PATCH policies", area: "access", method: "PATCH", mod: policies, params: () => ({}), path: () => base("policies"), shape: "none" },
     { name: "POST certificates/:id", area: "certificates", method: "POST", mod: cert, params: () => ({ certificate_id: fixture.certId }), path: (p) => base(`certificates/${enc(p.certificate_id)}`), shape: "none" },
+    { name: "PUT certificates/:id/crl", area: "revocation", method: "PUT", mod: crl, params: certParams, path: crlPath, shape: "crl" },
+    { name: "PUT certificates/revocation_settings", area: "revocation", method: "PUT", mod: revocation, params: () => ({}), path: () => base("certificates/revocation_settings"), shape: "revocationSettings" },
+    { name: "DELETE certificates/:id/crl", area: "revocation", method: "DELETE", mod: crl, params: certParams, path: crlPath, shape: "none" },
+    { name: "GET certificates/:id/crl", area: "revocation", method: "GET", mod: crl, params: certParams, path: crlPath, shape: "none" },
+    { name: "GET certificates/revocation_settings", area: "revocation", method: "GET", mod: revocation, params: () => ({}), path: () => base("certificates/revocation_settings"), shape: "none" },
+    { name: "PATCH certificates/:id/crl", area: "revocation", method: "PATCH", mod: crl, params: certParams, path: crlPath, shape: "none" },
   ];
 }
 

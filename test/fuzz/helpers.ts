@@ -44,6 +44,8 @@ export interface SmallPki {
   rootPem: string;
   intermediatePem: string;
   leafPem: string;
+  /** an empty CRL signed by the root (valid for 30 days) */
+  rootCrlPem: string;
 }
 
 /** EC root → intermediate → client leaf, made with the OpenSSL CLI (fast: P-256 keys). */
@@ -58,8 +60,12 @@ export function smallPki(): SmallPki {
   run(["x509", "-req", "-in", "int.csr", "-CA", "root.pem", "-CAkey", "root.key", "-set_serial", "2", "-days", "1825", "-sha256", "-extfile", "ca.ext", "-out", "int.pem"]);
   run(["req", "-new", "-key", "leaf.key", "-subj", "/O=Fuzz/CN=device-1", "-out", "leaf.csr"]);
   run(["x509", "-req", "-in", "leaf.csr", "-CA", "int.pem", "-CAkey", "int.key", "-set_serial", "3", "-days", "365", "-sha256", "-extfile", "leaf.ext", "-out", "leaf.pem"]);
+  writeFileSync(path.join(dir, "index.txt"), "");
+  writeFileSync(path.join(dir, "crlnumber"), "01\n");
+  writeFileSync(path.join(dir, "ca.cnf"), "[ca]\ndefault_ca = d\n[d]\ndatabase = index.txt\ncrlnumber = crlnumber\ndefault_md = sha256\ndefault_crl_days = 30\n");
+  run(["ca", "-gencrl", "-config", "ca.cnf", "-keyfile", "root.key", "-cert", "root.pem", "-out", "root.crl"]);
   const read = (f: string) => readFileSync(path.join(dir, f), "utf8");
-  return { rootPem: read("root.pem"), intermediatePem: read("int.pem"), leafPem: read("leaf.pem") };
+  return { rootPem: read("root.pem"), intermediatePem: read("int.pem"), leafPem: read("leaf.pem"), rootCrlPem: read("root.crl") };
 }
 
 /** Byte-level mutations of a valid DER value: flips, overwrites, truncation, insertion, deletion. */
