@@ -12,7 +12,8 @@
  *
  * Knobs: BENCH_GW_CONCURRENCY (16, total over the load generator processes), BENCH_GW_SECONDS (5 per load),
  * BENCH_GW_ROUNDS (5; each round runs the six servers back to back, in rotating order; each ratio is reported from
- * the round with its median ratio), BENCH_GW_LOADGEN_PROCS (load generator processes, default 1), GATEWAY_WORKERS.
+ * the round with its median ratio), BENCH_GW_LOADGEN_PROCS (load generator processes, default 1), GATEWAY_WORKERS,
+ * BENCH_GW_ONLY (a comma-separated subset of gw, gn, ng, fl, ca, hp: only those servers, only the rows of their pairs).
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -145,7 +146,9 @@ const SERVERS = {
   hp: "HAProxy",
 } as const;
 type Who = keyof typeof SERVERS;
-const WHO = Object.keys(SERVERS) as Who[];
+/** BENCH_GW_ONLY (e.g. "gn,ng,ca"): measure only these servers (quick runs; the rows need both servers of a pair). */
+const ONLY = (process.env.BENCH_GW_ONLY ?? "").split(",").map((w) => w.trim()).filter((w): w is Who => w in SERVERS);
+const WHO = (ONLY.length ? ONLY : Object.keys(SERVERS)) as Who[];
 
 export async function runGateway(): Promise<Row[]> {
   const NGINX = ensurePackage("nginx-light", ["/usr/sbin/nginx", "/usr/bin/nginx"], "nginx");
@@ -203,7 +206,7 @@ export async function runGateway(): Promise<Row[]> {
       }
     }
     const note =
-      `${CONCURRENCY} concurrent clients over ${LOADGEN_PROCS} load generator process${LOADGEN_PROCS > 1 ? "es" : ""} × ${SECONDS} s per load, ${ROUNDS} rounds (all six servers back to back, rotating order), each ratio from the round with its median ratio; ` +
+      `${CONCURRENCY} concurrent clients over ${LOADGEN_PROCS} load generator process${LOADGEN_PROCS > 1 ? "es" : ""} × ${SECONDS} s per load, ${ROUNDS} rounds (${WHO.length === 6 ? "all six" : WHO.join(", ")} servers back to back, rotating order), each ratio from the round with its median ratio; ` +
       `RSA-2048 client cert (CN John Doe) allowed by a Service Auth policy; the same ECDSA P-256 server certificate and client CA chain everywhere; ` +
       `node engine = ${setup.workers > 1 ? `${setup.workers} worker processes + the primary (database, access log)` : "1 Node process"}; nginx engine = nginx (${setup.workers} workers) + ${setup.workers} request-path process${setup.workers > 1 ? "es" : ""} on a unix socket; ` +
       `nginx, Caddy (GOMAXPROCS ${cores}) and HAProxy (nbthread ${cores}) as their Debian packages; floor = bench/gateway-floor-server.ts; ${cores} cores shared with the load generator`;
@@ -223,6 +226,7 @@ function compare(runs: Record<`${Who}${"Hs" | "Ka"}`, Measured[]>, note: string)
   const rounds = Array.from({ length: ROUNDS }, (_, i) => i);
   const rows: Row[] = [];
   const pair = (a: Who, b: Who, target: number | null, first = false) => {
+    if (!WHO.includes(a) || !WHO.includes(b)) return;
     const benchmark = `gateway: ${SERVERS[a]} vs ${SERVERS[b]}`;
     for (const [mode, metric] of [["Hs", "TLS handshakes/s (new connection per request)"], ["Ka", "keep-alive requests/s"]] as const) {
       const xs = runs[`${a}${mode}`];
