@@ -107,7 +107,9 @@ export function renderNginxConfig(c: NginxConfigInput): string {
     const h = hs?.[0] ?? null;
     return [
       "  server {",
-      h ? `    listen ${listen} ssl;` : `    listen ${listen} ssl default_server;`,
+      // reuseport (once per address, on the default block): one listening socket per worker, so the kernel spreads
+      // new connections evenly instead of waking every worker for each one (nginx's accept_mutex is off).
+      h ? `    listen ${listen} ssl;` : `    listen ${listen} ssl default_server reuseport;`,
       hs ? `    server_name ${hs.map((x) => x.name).join(" ")};` : `    server_name "";`,
       "    ssl_verify_client optional_no_ca;",
       ...(h?.caFile ? [`    ssl_client_certificate ${c.dir}/${h.caFile};`] : []),
@@ -158,9 +160,14 @@ export function renderNginxConfig(c: NginxConfigInput): string {
     `  ssl_ciphers "${GATEWAY_CIPHERS}";`,
     // No server-side session cache (nginx's default, as in the exported configuration): resumption goes through
     // session tickets (on by default), which carry their own state. With a shared cache, nginx 1.22 serialises and
-    // stores every TLS 1.3 session it issues a ticket for (two per handshake), which no TLS 1.3 client ever resumes
-    // from; only TLS 1.2 clients without ticket support would use it.
+    // stores every TLS 1.3 session it issues a ticket for, which no TLS 1.3 client ever resumes from; only TLS 1.2
+    // clients without ticket support would use it.
     `  ssl_session_cache none;`,
+    // One TLS 1.3 ticket per handshake instead of OpenSSL's two: each ticket is the whole session (client certificate
+    // included, ~1 KB) serialised and encrypted by the server and parsed by the client, and one is enough to resume.
+    // Resumption stays on (`ssl_session_tickets off` or NumTickets 0 would make every connection a full handshake
+    // with a client certificate chain to verify again). The export keeps nginx's defaults.
+    `  ssl_conf_command NumTickets 1;`,
     `  ssl_verify_depth 10;`,
     `  upstream portcullis {`,
     `    server unix:${c.socket};`,
