@@ -40,6 +40,7 @@ const NGINX_ENGINE_SUITES = [
   "test/integration/gateway-security-limits.test.ts",
   "test/integration/gateway-service-tokens.test.ts",
   "test/integration/gateway-identity.test.ts",
+  "test/integration/gateway-identity-login.test.ts",
   "test/integration/gateway-forwarding.test.ts",
   "test/integration/gateway-misdirected.test.ts",
   "test/integration/gateway-nginx-engine.test.ts",
