@@ -175,6 +175,8 @@ export interface CurlResult {
   status: number;
   headers: string;
   body: string;
+  /** per URL, the new connections curl opened for it (curl's %{num_connects}: 0 when it reused the previous one) */
+  connects: number[];
 }
 
 /** `curl` against https://HOST:PORT/PATH resolved to 127.0.0.1, trusting `cacert`. */
@@ -196,7 +198,7 @@ export async function curl(opts: {
   const urls = (opts.paths ?? ["/"]).map((p) => `https://${opts.host}:${opts.port}${p}`);
   const args = [
     "-s", "--max-time", "20", "--resolve", `${opts.host}:${opts.port}:127.0.0.1`, "--cacert", opts.cacert,
-    "-D", hdr, "-w", "%{http_code}\\n",
+    "-D", hdr, "-w", "%{http_code} %{num_connects}\\n",
     ...(opts.cert ? ["--cert", opts.cert.cert, "--key", opts.cert.key] : []),
     ...(opts.headers ?? []).flatMap((h) => ["-H", h]),
     // --path-as-is: send "/x/../admin" and "//admin" as written (curl would otherwise resolve them itself)
@@ -217,7 +219,7 @@ export async function curl(opts: {
     stdout = String((e as { stdout?: string }).stdout ?? "");
     if (process.env.DEBUG_CURL) console.error(args.join(" "), (e as Error).message);
   }
-  const codes = stdout.trim().split("\n");
+  const lines = stdout.trim().split("\n").map((l) => l.split(" "));
   const read = (f: string) => {
     try {
       return readFileSync(f, "utf8");
@@ -225,7 +227,7 @@ export async function curl(opts: {
       return "";
     }
   };
-  return { status: Number(codes[codes.length - 1] || 0), headers: read(hdr), body: read(body) };
+  return { status: Number(lines[lines.length - 1][0] || 0), headers: read(hdr), body: read(body), connects: lines.map((l) => Number(l[1] ?? 0)) };
 }
 
 /** The DER of the first certificate in a PEM text. */
