@@ -274,7 +274,9 @@ export async function buildNginxExport(opts: NginxExportOptions = {}): Promise<N
     ...w.blocks,
     ...upstreamBlocks,
     ...servers,
-    `# Any other hostname: no application.\nserver {\n    listen ${listen} ssl default_server;\n    ssl_certificate ${cert};\n    ssl_certificate_key ${key};\n    return 404 "No application is configured for this address.\\n";\n}`,
+    // nginx settles the TLS version and ciphers with the default server of the address, before the server name picks
+    // a block: without these lines every hostname would get nginx 1.22's defaults (TLS 1.0 to 1.2, never 1.3).
+    `# Any other hostname: no application. Its TLS settings apply to every hostname's handshake.\nserver {\n    listen ${listen} ssl default_server;\n    ssl_certificate ${cert};\n    ssl_certificate_key ${key};\n    ssl_protocols TLSv1.2 TLSv1.3;\n    ssl_ciphers "${GATEWAY_CIPHERS}";\n    return 404 "No application is configured for this address.\\n";\n}`,
   ];
   const config = [...header, "", "worker_processes auto;", "events {\n    worker_connections 1024;\n}", "http {", http.join("\n\n").replace(/^(?=.)/gm, "    "), "}", ""].join("\n");
   return { config, files, hostnames: plans.map((p) => p.hostname), skipped };
