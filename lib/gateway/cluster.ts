@@ -6,7 +6,7 @@
  * open it: they ask the primary for a hostname's configuration (lib/gateway/context.ts HostConfig: CA PEMs, CRLs,
  * forwarding setting, applications with their policies) when they first see the hostname, get the installation's
  * JWT signing key once at start (every worker signs with the same key, so the JWKS is the same everywhere), and
- * send their access-log rows back in batches, which the primary queues with recordAccess (and their counts of requests
+ * send their access-log rows back in batches of COPY text lines, which the primary queues with recordAccessLines (and their counts of requests
  * for unknown hostnames, which it adds with recordUnknownHost). The set of configured hostnames is read once per
  * configuration generation here and shared with every worker, and so is the list of service tokens (all of them, at most
  * 50, for lib/gateway/service-token-auth). A configuration change
@@ -16,7 +16,7 @@
 import cluster, { type Worker } from "node:cluster";
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { flushAccessLog, recordAccess, recordUnknownHost } from "../domain/access-log";
+import { flushAccessLog, recordAccessLines, recordUnknownHost } from "../domain/access-log";
 import { watchConfig } from "../domain/core/config-events";
 import { env } from "../env.mjs";
 import { loadHostConfig, loadHostIndex, type HostConfig } from "./context";
@@ -175,7 +175,7 @@ export async function startGatewayCluster(opts: GatewayOptions, count: number): 
             );
             break;
           case "log":
-            for (const row of m.rows) recordAccess(row);
+            recordAccessLines(m.lines, m.rows, m.certs);
             break;
           case "token-seen":
             recordServiceTokenSeen(m.id, m.at);

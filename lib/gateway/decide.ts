@@ -30,6 +30,8 @@ interface ChainInput {
   key: string;
   leaf: Uint8Array;
   untrusted: Uint8Array[];
+  /** the fingerprints as lowercase hex (the access log's chain_sha256), when first asked for */
+  hex?: string[];
 }
 /** Inputs of the chains built by `peerInfo` (their Buffers come from the TLS stack and are never written to). */
 const peerChains = new WeakMap<Buffer[], ChainInput>();
@@ -43,9 +45,14 @@ const chainInput = (chain: Buffer[], fingerprints: string[]): ChainInput => ({
 /** A chain from elsewhere: its key is computed from the bytes on every call (the caller may reuse its Buffers). */
 const hashedInput = (chain: Buffer[]) => chainInput(chain, chain.map((b) => createHash("sha256").update(b).digest("base64")));
 
-/** The memo key (SHA-256 fingerprints, leaf first) of a chain `peerInfo` read from a TLS connection; undefined for any other. */
-export function chainKey(chain: readonly Uint8Array[]): string | undefined {
-  return peerChains.get(chain as Buffer[])?.key;
+/**
+ * The SHA-256 (lowercase hex, leaf first) of a chain `peerInfo` read from a TLS connection, from the fingerprints Node
+ * computed for it (no hashing; once per connection); undefined for any other chain.
+ */
+export function chainSha256(chain: readonly Uint8Array[]): readonly string[] | undefined {
+  const input = peerChains.get(chain as Buffer[]);
+  if (!input) return undefined;
+  return (input.hex ??= input.key.replace(/:/g, "").toLowerCase().split(","));
 }
 
 /** Longest peer chain read from a handshake (a loop guard; real client chains have 1–4 certificates). */

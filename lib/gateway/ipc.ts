@@ -1,5 +1,4 @@
 /** Messages between the gateway primary (owns the database) and its worker processes (lib/gateway/cluster.ts). */
-import type { AccessLogEntry } from "../domain/access-log";
 import type { HostConfig, ServerIdentity } from "./context";
 import type { SigningKey } from "./jwt";
 import type { GatewayServiceToken } from "../domain/service-tokens";
@@ -31,7 +30,8 @@ export type ToPrimary =
   | { t: "identity"; id: number; call: IdentityCall }
   /** a managed CA's published CRL (lib/gateway/crl), by CA id */
   | { t: "need-crl"; id: number; caId: string }
-  | { t: "log"; rows: AccessLogEntry[] }
+  /** access-log rows as COPY text lines (lib/domain/access-log/line) and their certificates (SHA-256 hex, DER), each once */
+  | { t: "log"; lines: string; rows: number; certs: [string, Uint8Array][] }
   /** a service token authenticated a request (at most once a minute per token): its last_seen_at */
   | { t: "token-seen"; id: string; at: number }
   /** requests for unknown hostnames, per UTC hour (ms), with the last hostname seen */

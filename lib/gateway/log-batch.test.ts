@@ -1,6 +1,9 @@
-import { serialize, deserialize } from "node:v8";
+import { createHash } from "node:crypto";
+import { serialize } from "node:v8";
 import { describe, expect, it } from "vitest";
 import type { AccessLogEntry } from "../domain/access-log";
+import { parseLines } from "../domain/access-log/line";
+import type { ToPrimary } from "./ipc";
 import { LogBatch } from "./log-batch";
 
 const row = (chain: Buffer[] | null, path = "/"): AccessLogEntry => ({
@@ -9,38 +12,41 @@ const row = (chain: Buffer[] | null, path = "/"): AccessLogEntry => ({
 });
 // Two connections presenting the same certificates: equal bytes, different Buffer objects (as the TLS stack gives them).
 const der = () => [Buffer.alloc(1200, 7), Buffer.alloc(900, 9)];
-const keys = new WeakMap<object, string>();
-const keyed = (chain: Buffer[], key: string) => (keys.set(chain, key), chain);
+const hex = (b: Buffer) => createHash("sha256").update(b).digest("hex");
+const known = new WeakMap<object, string[]>();
+const keyed = (chain: Buffer[]) => (known.set(chain, chain.map(hex)), chain);
+type Log = Extract<ToPrimary, { t: "log" }>;
 
 describe("LogBatch (a gateway worker's access-log rows on their way to the primary)", () => {
-  it("sends the rows of one chain with one copy of its certificates per batch, whatever connection they came from", () => {
-    const b = new LogBatch((c) => keys.get(c));
-    for (let i = 0; i < 50; i++) b.add(row(keyed(der(), "k1"), `/${i}`));
-    b.add(row(keyed([Buffer.alloc(1000, 1)], "k2")));
+  it("sends the rows as COPY lines with one copy of each certificate per batch, whatever connection they came from", () => {
+    const b = new LogBatch((c) => known.get(c));
+    for (let i = 0; i < 50; i++) b.add(row(keyed(der()), `/${i}`));
+    b.add(row(keyed([Buffer.alloc(1000, 1)])));
     b.add(row(null));
-    const [msg] = b.take();
+    const [msg] = b.take() as Log[];
     expect(msg.t).toBe("log");
-    const rows = (msg as { rows: AccessLogEntry[] }).rows;
+    expect(msg.rows).toBe(52);
+    const rows = parseLines(msg.lines);
     expect(rows.map((r) => r.path)).toEqual([...Array.from({ length: 50 }, (_, i) => `/${i}`), "/", "/"]);
-    expect(new Set(rows.slice(0, 50).map((r) => r.chain)).size).toBe(1);
-    // The IPC serializer writes a Buffer it has already written as a reference: about one chain's bytes, not 50.
-    const bytes = serialize(msg).length;
-    expect(bytes).toBeLessThan(2100 + 1000 + 52 * 200);
-    const back = deserialize(serialize(msg)) as { rows: AccessLogEntry[] };
-    expect(back.rows[49].chain![0]).toBe(back.rows[0].chain![0]);
-    expect(Buffer.compare(back.rows[0].chain![1] as Buffer, Buffer.alloc(900, 9))).toBe(0);
-    expect(back.rows[50].chain![0][0]).toBe(1);
-    expect(back.rows[51].chain).toBeNull();
+    const [h1, h2, h3] = [hex(Buffer.alloc(1200, 7)), hex(Buffer.alloc(900, 9)), hex(Buffer.alloc(1000, 1))];
+    expect(rows[0]).toEqual({ at: new Date(0).toISOString(), hostname: "a.example", application_id: null, application_name: null, client_cn: "John Doe", serial_number: "01", decision: "allow", policy_id: null, policy_name: null, reason: "ok", ip: "127.0.0.1", path: "/0", chain_sha256: [h1, h2] });
+    expect(rows[50].chain_sha256).toEqual([h3]);
+    expect(rows[51].chain_sha256).toBeNull();
+    expect(msg.certs.map(([h, d]) => [h, Buffer.from(d).length])).toEqual([[h1, 1200], [h2, 900], [h3, 1000]]);
+    // About one chain's bytes, not 50.
+    expect(serialize(msg).length).toBeLessThan(1200 + 900 + 1000 + 52 * 250);
   });
 
-  it("keeps a chain it has no key for as it is", () => {
+  it("hashes a chain it has no SHA-256 values for", () => {
     const b = new LogBatch();
     const [c1, c2] = [der(), der()];
     b.add(row(c1));
     b.add(row(c2));
-    const rows = (b.take()[0] as { rows: AccessLogEntry[] }).rows;
-    expect(rows[0].chain).toBe(c1);
-    expect(rows[1].chain).toBe(c2);
+    const msg = b.take()[0] as Log;
+    const rows = parseLines(msg.lines);
+    expect(rows[0].chain_sha256).toEqual(c1.map(hex));
+    expect(rows[1].chain_sha256).toEqual(c1.map(hex));
+    expect(msg.certs.map(([h]) => h)).toEqual(c1.map(hex));
   });
 
   it("counts unknown hostnames per UTC hour, and starts empty again after take()", () => {
@@ -53,7 +59,7 @@ describe("LogBatch (a gateway worker's access-log rows on their way to the prima
     const msgs = b.take();
     expect(msgs).toEqual([
       { t: "unknown", counts: [{ hour: 3_600_000 * 5, requests: 2, sample: "y.test" }, { hour: 3_600_000 * 6, requests: 1, sample: "z.test" }] },
-      { t: "log", rows: [row(null)] },
+      { t: "log", lines: "1970-01-01T00:00:00.000Z\ta.example\t\\N\t\\N\tJohn Doe\t01\tallow\t\\N\t\\N\tok\t127.0.0.1\t/\t\\N\n", rows: 1, certs: [] },
     ]);
     expect(b.size).toBe(0);
     expect(b.take()).toEqual([]);

@@ -3,12 +3,12 @@
  * database): collected in memory and sent as one IPC message per batch (lib/gateway/worker.ts flushes every 100 ms,
  * at 200 rows, and on a graceful shutdown).
  *
- * Rows of the same client chain carry the same Buffer objects within one batch: the IPC serializer writes an object
- * it has already written in the same message as a back-reference, so a batch carries each distinct certificate once
- * instead of once per row (a new connection per request has new Buffers for the same chain), and the primary hashes
- * each of them once per batch (lib/domain/access-log memoises the hash per Buffer object).
+ * The rows travel as the COPY text lines the primary writes (lib/domain/access-log/line), one string per batch, with
+ * each distinct certificate of the batch once (SHA-256 hex and DER): the primary concatenates and COPYs them instead of
+ * deserialising, mapping and hashing one object per row. A TLS connection's chain has its SHA-256 values already (the
+ * fingerprints Node computed, lib/gateway/decide `chainSha256`); any other chain is hashed once per Buffer.
  */
-import type { AccessLogEntry } from "../domain/access-log";
+import { accessLogLine, chainLiteral, loggedChain, MAX_LOGGED_CHAIN, sha256Hex, type AccessLogEntry } from "../domain/access-log";
 import type { ToPrimary } from "./ipc";
 
 /** unknown-hostname requests of one UTC hour (ms) */
@@ -17,30 +17,49 @@ interface UnknownCount {
   sample: string;
 }
 
-export class LogBatch {
-  private rows: AccessLogEntry[] = [];
-  private unknownHours = new Map<number, UnknownCount>();
-  /** this batch's chains by their memo key (the SHA-256 fingerprints of the certificates, leaf first) */
-  private chains = new Map<string, readonly Uint8Array[]>();
+/** A chain as logged: its chain_sha256 literal and SHA-256 values (built once per chain object). */
+interface LoggedChain {
+  literal: string;
+  hexes: readonly string[];
+}
+const logged = new WeakMap<readonly Uint8Array[], LoggedChain>();
 
-  /** `keyOf`: a chain's content key when it is known without hashing (the TLS connection's chain), else undefined. */
-  constructor(private readonly keyOf: (chain: readonly Uint8Array[]) => string | undefined = () => undefined) {}
+export class LogBatch {
+  private lines = "";
+  private rows = 0;
+  private unknownHours = new Map<number, UnknownCount>();
+  /** this batch's certificates: SHA-256 hex → DER */
+  private certs = new Map<string, Uint8Array>();
+  /** chains whose certificates are in `certs` already */
+  private chains = new WeakSet<readonly Uint8Array[]>();
+
+  /** `hexOf`: a chain's SHA-256 values when they are known without hashing (the TLS connection's chain), else undefined. */
+  constructor(private readonly hexOf: (chain: readonly Uint8Array[]) => readonly string[] | undefined = () => undefined) {}
 
   get size(): number {
-    return this.rows.length;
+    return this.rows;
+  }
+
+  private chainOf(chain: readonly Uint8Array[]): LoggedChain {
+    let c = logged.get(chain);
+    if (!c) {
+      const kept = loggedChain(chain)!;
+      const known = this.hexOf(chain);
+      const hexes = known ? known.slice(0, MAX_LOGGED_CHAIN) : kept.map(sha256Hex);
+      c = { literal: chainLiteral(hexes), hexes };
+      logged.set(chain, c);
+    }
+    if (!this.chains.has(chain)) {
+      this.chains.add(chain);
+      for (let i = 0; i < c.hexes.length; i++) if (!this.certs.has(c.hexes[i])) this.certs.set(c.hexes[i], chain[i]);
+    }
+    return c;
   }
 
   add(entry: AccessLogEntry): void {
     const chain = entry.chain;
-    if (chain?.length) {
-      const key = this.keyOf(chain);
-      if (key !== undefined) {
-        const same = this.chains.get(key);
-        if (same === undefined) this.chains.set(key, chain);
-        else if (same !== chain) entry = { ...entry, chain: same };
-      }
-    }
-    this.rows.push(entry);
+    this.lines += accessLogLine(entry, chain?.length ? this.chainOf(chain).literal : null);
+    this.rows++;
   }
 
   unknown(hostname: string, now = Date.now()): void {
@@ -59,10 +78,12 @@ export class LogBatch {
       out.push({ t: "unknown", counts: [...this.unknownHours].map(([hour, c]) => ({ hour, ...c })) });
       this.unknownHours = new Map();
     }
-    if (this.rows.length) {
-      out.push({ t: "log", rows: this.rows });
-      this.rows = [];
-      this.chains = new Map();
+    if (this.rows) {
+      out.push({ t: "log", lines: this.lines, rows: this.rows, certs: [...this.certs] });
+      this.lines = "";
+      this.rows = 0;
+      this.certs = new Map();
+      this.chains = new WeakSet();
     }
     return out;
   }

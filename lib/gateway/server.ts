@@ -23,7 +23,7 @@ import { normalizeTarget } from "../access/path";
 import { recordAccess, flushAccessLog, recordUnknownHost, type AccessLogEntry } from "../domain/access-log";
 import { watchConfig } from "../domain/core/config-events";
 import { appForPath, ContextCache, GATEWAY_CIPHERS, loadHostConfig, loadHostIndex, type HostConfigSource, type HostContext, type HostIndexSource, type ServerIdentity } from "./context";
-import { checkCertificate, decideRequest, peerInfo, type PeerInfo } from "./decide";
+import { checkCertificate, decideRequest, peerInfo, type CertOutcome, type PeerInfo } from "./decide";
 import { originHeaders } from "./headers";
 import { NOTHING_FORWARDED } from "./forwarding/headers";
 import { forwardedForRequest, forwardingNote, serverUri } from "./forwarding/request";
@@ -87,6 +87,22 @@ export interface ClientConnection {
   auth?: boolean;
   /** nginx engine: nginx refused a Host other than the TLS server name while reading the headers (./nginx-engine/config) */
   misdirected?: boolean;
+  /** the connection's last decision without credentials or a session (a keep-alive connection's next request reuses it) */
+  decided?: Decided;
+}
+
+/**
+ * A decision and what it was made from. lib/access `decide` is a function of the hostname's context, the certificate
+ * verdict (a new object whenever the certificate's standing changes), the path and the client address, so a request
+ * with the same ones gets the same decision.
+ */
+interface Decided {
+  ctx: HostContext;
+  verdict: CertOutcome["verdict"];
+  key: string;
+  path: string;
+  ip: string;
+  d: ReturnType<typeof decideRequest>;
 }
 
 /** The connection as this process's TLS listener sees it: read once per connection, its request counter per request. */
@@ -102,9 +118,22 @@ function tlsConnection(req: IncomingMessage): ClientConnection {
   return conn;
 }
 
+/** The 421 answer (and its log row) for a Host whose trust store is not the TLS server name's. */
+function refuseMisdirected(req: IncomingMessage, res: ServerResponse, sink: (e: AccessLogEntry) => void, hostname: string, ip: string, peer: PeerInfo, why: string, at: Date): void {
+  sink({ at, hostname, applicationId: null, applicationName: null, clientCn: null, serialNumber: null, decision: "deny", policyId: null, policyName: null, reason: `Misdirected request: ${why}`, ip: ip || null, chain: peer.chain });
+  sendError(req, res, 421, { title: "Misdirected request", message: why, hostname });
+}
+
 interface CachedJwt {
   token: string;
   renewAt: number;
+}
+
+/** A request whose handling threw: 503 unless the answer has started (then the connection is closed). */
+function failed(req: IncomingMessage, res: ServerResponse, e: Error): void {
+  console.error("[gateway] request failed:", e.message);
+  if (!res.headersSent) sendError(req, res, 503, { title: "Unavailable", message: "The gateway could not decide this request; try again.", hostname: hostOf(req, "") });
+  else res.destroy();
 }
 
 export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
@@ -172,11 +201,9 @@ export async function createListener(opts: ListenerOptions): Promise<Gateway> {
     signIn.reload();
   };
 
-  /** The cached token (no await on the hot path), or a promise of a freshly signed one. */
-  function tokenFor(key: string, claims: () => Parameters<Signer["sign"]>[0], ttl: number, now: number): CachedJwt | Promise<CachedJwt> {
-    const hit = jwts.get(key);
-    if (hit && hit.renewAt > now) return hit;
-    return signer.sign(claims(), ttl).then((token) => {
+  /** A freshly signed token, cached under `key`. */
+  function signFor(key: string, claims: AccessClaims, ttl: number): Promise<CachedJwt> {
+    return signer.sign(claims, ttl).then((token) => {
       const signed = { token, renewAt: Date.now() + (ttl * 1000) / 2 };
       jwts.set(key, signed);
       if (jwts.size > 10_000) jwts.delete(jwts.keys().next().value as string);
@@ -184,10 +211,11 @@ export async function createListener(opts: ListenerOptions): Promise<Gateway> {
     });
   }
 
-  const connectionOf = opts.connection ?? (opts.socket ? nginxConnection : tlsConnection);
+  const connectionOf: (req: IncomingMessage) => ClientConnection = opts.connection ?? (opts.socket ? nginxConnection : tlsConnection);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const { peer, ip, auth, misdirected: nginxMisdirected } = connectionOf(req);
+    const conn = connectionOf(req);
+    const { peer, ip, auth, misdirected: nginxMisdirected } = conn;
     // nginx's auth_request (decide only): anything but the fast path's 200 is answered 403 and nginx hands the whole
     // request to this path again, which logs and answers it. So nothing is logged or counted here unless it is fast.
     let pending: AccessLogEntry | null = null;
@@ -210,14 +238,10 @@ export async function createListener(opts: ListenerOptions): Promise<Gateway> {
       sendError(req, res, 404, { title: "Not found", message: "No application is configured for this address.", hostname });
       return;
     }
-    const refuseMisdirected = (why: string, at: Date) => {
-      sink({ at, hostname, applicationId: null, applicationName: null, clientCn: null, serialNumber: null, decision: "deny", policyId: null, policyName: null, reason: `Misdirected request: ${why}`, ip: ip || null, chain: peer.chain });
-      sendError(req, res, 421, { title: "Misdirected request", message: why, hostname });
-    };
     if (nginxMisdirected) {
       // Only the 421 page: nginx stopped reading the request at its Host header, so nothing else may act on it.
       const tls = peer.sni ? (cache.peek(peer.sni) ?? (await cache.get(peer.sni))) : cache.unknown;
-      return refuseMisdirected(misdirected(tls.known ? tls : null, ctx) ?? `The connection was made for ${peer.sni || "no TLS server name"}; reconnect for ${hostname}.`, new Date());
+      return refuseMisdirected(req, res, sink, hostname, ip, peer, misdirected(tls.known ? tls : null, ctx) ?? `The connection was made for ${peer.sni || "no TLS server name"}; reconnect for ${hostname}.`, new Date());
     }
     if (url.startsWith(ACCESS_PREFIX)) {
       if (auth) return fastAnswer(res, null);
@@ -232,7 +256,7 @@ export async function createListener(opts: ListenerOptions): Promise<Gateway> {
     if (peer.sni !== hostname) {
       tlsCtx = peer.sni ? (cache.peek(peer.sni) ?? (await cache.get(peer.sni))) : cache.unknown;
       const why = misdirected(tlsCtx.known ? tlsCtx : null, ctx);
-      if (why !== null) return refuseMisdirected(why, at);
+      if (why !== null) return refuseMisdirected(req, res, sink, hostname, ip, peer, why, at);
     }
     const cert = await checkCertificate(tlsCtx, peer.chain, at);
     const clientCn = cert.context.commonName ?? null;
@@ -257,13 +281,21 @@ export async function createListener(opts: ListenerOptions): Promise<Gateway> {
       const s = signIn.session(req, identityApp, issuerFor(hostname), at.getTime());
       session = s === null || !("then" in s) ? s : await s;
     }
-    const d = decideRequest(ctx, cert, {
-      key: target.key,
-      path: target.path,
-      ip,
-      ...(session ? { email: session.email } : {}),
-      ...(token ? (token.ok ? { serviceTokenId: token.token.id } : { credentialError: token.reason }) : {}),
-    });
+    // Without credentials or a session, the connection's previous decision when it was made from the same inputs.
+    const plain = !presented && session === null;
+    const last = plain ? conn.decided : undefined;
+    let d: Decided["d"];
+    if (last !== undefined && last.ctx === ctx && last.verdict === cert.verdict && last.key === target.key && last.path === target.path && last.ip === ip) d = last.d;
+    else {
+      d = decideRequest(ctx, cert, {
+        key: target.key,
+        path: target.path,
+        ip,
+        ...(session ? { email: session.email } : {}),
+        ...(token ? (token.ok ? { serviceTokenId: token.token.id } : { credentialError: token.reason }) : {}),
+      });
+      if (plain) conn.decided = { ctx, verdict: cert.verdict, key: target.key, path: target.path, ip, d };
+    }
     const compiled = d.application;
     if (!compiled) {
       sink({
@@ -325,13 +357,12 @@ export async function createListener(opts: ListenerOptions): Promise<Gateway> {
       const commonName = serviceToken ? serviceToken.clientId : identity ? (identity.commonName ?? "") : undefined;
       const ttl = compiled.sessionSeconds;
       const jwtKey = `${app.id}|${sub}|${commonName ?? ""}|${policy?.id}|${issuer}`;
-      const t = tokenFor(
-        jwtKey,
-        (): AccessClaims => ({ aud: app.aud, iss: issuer, sub, ...(commonName !== undefined ? { common_name: commonName } : {}), policy_id: policy?.id }),
-        ttl,
-        at.getTime(),
-      );
-      const signed = "then" in t ? await t : t;
+      // The cached token (no await on the hot path), or a freshly signed one.
+      const hit = jwts.get(jwtKey);
+      const signed =
+        hit && hit.renewAt > at.getTime()
+          ? hit
+          : await signFor(jwtKey, { aud: app.aud, iss: issuer, sub, ...(commonName !== undefined ? { common_name: commonName } : {}), policy_id: policy?.id }, ttl);
       jwt = signed.token;
       jwtRenewAt = signed.renewAt;
       // Strict service-token authentication: no CF_Authorization cookie; the client keeps sending its headers.
@@ -372,11 +403,7 @@ export async function createListener(opts: ListenerOptions): Promise<Gateway> {
   };
 
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
-    handle(req, res).catch((e) => {
-      console.error("[gateway] request failed:", (e as Error).message);
-      if (!res.headersSent) sendError(req, res, 503, { title: "Unavailable", message: "The gateway could not decide this request; try again.", hostname: hostOf(req, "") });
-      else res.destroy();
-    });
+    handle(req, res).catch((e: Error) => failed(req, res, e));
   };
   // Behind nginx (which holds the client connections and their timeouts): plain HTTP on a unix socket. nginx keeps
   // idle upstream connections for 4 s, so this side keeps them longer and never closes one nginx is about to reuse.

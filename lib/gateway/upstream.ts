@@ -19,6 +19,16 @@ interface Upstream {
  * One proxied request: undici's response callbacks write straight into the client's ServerResponse (raw headers
  * filtered into a flat list, body chunks with backpressure), and an origin failure becomes the 502 page.
  */
+/** The response's ProxyHandler, for the shared "close" listener (no closure per request). */
+const HANDLER = Symbol("proxy handler");
+type WithHandler = ServerResponse & { [HANDLER]?: ProxyHandler };
+function onClientClose(this: WithHandler): void {
+  this[HANDLER]?.clientClosed();
+}
+function resumeAfterDrain(this: ServerResponse, resume: (() => void) | null): void {
+  resume?.();
+}
+
 class ProxyHandler implements Dispatcher.DispatchHandler {
   private abortUpstream: ((err?: Error) => void) | null = null;
   private resumeUpstream: (() => void) | null = null;
@@ -33,13 +43,11 @@ class ProxyHandler implements Dispatcher.DispatchHandler {
   ) {}
 
   /** The client went away before the response was complete: stop the origin request. */
-  readonly clientClosed = (): void => {
+  clientClosed(): void {
     if (this.done || this.res.writableFinished) return;
     this.done = true;
     this.abortUpstream?.();
-  };
-
-  private readonly drained = (): void => this.resumeUpstream?.();
+  }
 
   onConnect(abort: (err?: Error) => void): void {
     this.abortUpstream = abort;
@@ -58,7 +66,7 @@ class ProxyHandler implements Dispatcher.DispatchHandler {
 
   onData(chunk: Buffer): boolean {
     if (this.res.write(chunk)) return true;
-    this.res.once("drain", this.drained);
+    this.res.once("drain", resumeAfterDrain.bind(this.res, this.resumeUpstream));
     return false;
   }
 
@@ -129,7 +137,9 @@ export class Upstreams {
     // undici refuses Expect (this server already answered the client's 100-continue).
     if (headers.expect !== undefined) delete headers.expect;
     const handler = new ProxyHandler(req, res, setCookie, hostname, this.timeoutMs);
-    res.once("close", handler.clientClosed);
+    (res as WithHandler)[HANDLER] = handler;
+    // "close" is emitted once per response: a plain listener, without once()'s wrapper.
+    res.on("close", onClientClose);
     // A request without a body (no Content-Length, no Transfer-Encoding: GET, HEAD…) sends none.
     const h = req.headers;
     const body = h["content-length"] === undefined && h["transfer-encoding"] === undefined ? null : req;

@@ -13,7 +13,7 @@ import type { ServiceTokenSource } from "./service-token-auth";
 import { forwardingIdentitySource, type IdentityCall } from "./identity/source";
 import type { ToPrimary, ToWorker } from "./ipc";
 import { signerFromKey } from "./jwt";
-import { chainKey } from "./decide";
+import { chainSha256 } from "./decide";
 import { LogBatch } from "./log-batch";
 import { createListener, type Gateway } from "./server";
 
@@ -26,7 +26,7 @@ const send = (m: ToPrimary): Promise<void> =>
     process.send!(m, undefined, undefined, () => resolve());
   });
 
-const batch = new LogBatch(chainKey);
+const batch = new LogBatch(chainSha256);
 let timer: NodeJS.Timeout | null = null;
 /** Send what was collected; resolves once the messages are written to the IPC channel. */
 function flushLog(): Promise<void> {

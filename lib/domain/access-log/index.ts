@@ -7,7 +7,8 @@ import { z } from "zod";
 import { getDb } from "../../db/client";
 import { accessLog, accessLogHourly } from "../../db/schema";
 
-export { CERT_REFRESH_MS, MAX_LOGGED_CHAIN, MAX_LOGGED_PATH, flushAccessLog, forgetWrittenCertificates, recordAccess, type AccessLogEntry } from "./write";
+export { CERT_REFRESH_MS, MAX_LOGGED_CHAIN, MAX_LOGGED_PATH, flushAccessLog, forgetWrittenCertificates, recordAccess, recordAccessLines, type AccessLogEntry } from "./write";
+export { accessLogLine, chainLiteral, loggedChain, sha256Hex } from "./line";
 export { flushUnknownHosts, listUnknownHostHours, recordUnknownHost, utcHour } from "./unknown-hosts";
 
 export interface AccessLogDto {
