@@ -12,7 +12,7 @@
  * them at once and bumps the generation in the key (hence a rewrite and reload on every change), and the cached hits
  * nginx answers alone reach the access log through its hit log (./hit-log).
  */
-import { accessSync, constants, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { watchConfig } from "../../domain/core/config-events";
@@ -40,6 +40,17 @@ function volatileDir(dir: string): string {
   } catch {
     return dir;
   }
+}
+
+/**
+ * Writes `content` to `file` whole or not at all: nginx may be reading the file (a reload in progress, `nginx -t`)
+ * while the next change is written, and writing in place truncates it first, so nginx would read an empty CA bundle
+ * ("no certificate or crl found") and refuse the new configuration.
+ */
+function replaceFile(file: string, content: string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, content);
+  renameSync(tmp, file);
 }
 
 /** The configuration without the generation number (./decision-cache key). */
@@ -71,13 +82,14 @@ export async function startNginxEngine(opts: GatewayOptions & { limits: GatewayL
   let written = "";
   const write = (loaded: NginxHostFiles, withCas: boolean): string => {
     const hosts = withCas ? loaded.hosts : loaded.hosts.map((h) => ({ ...h, caFile: null, crlFile: null }));
-    if (withCas) for (const [name, content] of loaded.files) writeFileSync(path.join(dir, name), content);
+    // Bundle names are their content's hash: one already there holds the same bytes and is left alone.
+    if (withCas) for (const [name, content] of loaded.files) if (!existsSync(path.join(dir, name))) replaceFile(path.join(dir, name), content);
     if (crlTimer) clearTimeout(crlTimer);
     const wait = loaded.nextUpdate === null ? -1 : loaded.nextUpdate - Date.now();
     crlTimer = wait < 0 ? null : setTimeout(() => onChange(), Math.min(2 ** 31 - 1, wait + 1000));
     crlTimer?.unref();
     const config = renderNginxConfig({ ...base, hosts, origins: loaded.origins, generation });
-    if (config !== written) writeFileSync(path.join(dir, "nginx.conf"), config);
+    if (config !== written) replaceFile(path.join(dir, "nginx.conf"), config);
     return config;
   };
 
