@@ -82,14 +82,29 @@ async function send(env: Env, port: number, req: RequestSpec, b?: Built): Promis
 
 let lastLogId = 0;
 
-export async function viaGateway(env: Env, req: RequestSpec, b: Built): Promise<DoorAnswer> {
-  const r = { status: await send(env, env.gw.port, req, b) };
-  await flushAccessLog();
-  const row = (await listAccessLog({ hostname: req.hostname }, 1)).items[0];
-  const fresh = row && row.id > lastLogId ? row : null;
+/**
+ * The gateway's answer and the access-log row it wrote. The nginx engine's cached hits reach the log through nginx's
+ * hit log, read every 200 ms, so with `waitForRow` (the node engine logged the same request) its row is waited for, up
+ * to 3 s: the next case must not take this one's late row.
+ */
+export async function viaGateway(env: Env, req: RequestSpec, b: Built, engine: "node" | "nginx" = "node", waitForRow = false): Promise<DoorAnswer> {
+  const gw = engine === "nginx" ? env.gwNginx : env.gw;
+  if (!gw) throw new Error("the nginx engine is not running");
+  const r = { status: await send(env, gw.port, req, b) };
+  let fresh: Awaited<ReturnType<typeof listAccessLog>>["items"][number] | null = null;
+  for (const deadline = Date.now() + (waitForRow ? 3000 : 0); ; ) {
+    await flushAccessLog();
+    const row = (await listAccessLog({ hostname: req.hostname }, 1)).items[0];
+    fresh = row && row.id > lastLogId ? row : null;
+    if (fresh || Date.now() >= deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
   if (fresh) lastLogId = fresh.id;
-  return { verdict: gatewayVerdict(r.status), policyId: fresh?.policy_id ?? null, applicationId: fresh?.application_id ?? null, detail: `HTTP ${r.status}; log: ${fresh ? `${fresh.decision} ${fresh.policy_name ?? "-"}: ${fresh.reason}` : "no row"}` };
+  return { verdict: gatewayVerdict(r.status), policyId: fresh?.policy_id ?? null, applicationId: fresh?.application_id ?? null, detail: `HTTP ${r.status}; log: ${fresh ? `${fresh.decision} ${fresh.policy_name ?? "-"}: ${fresh.reason}` : NO_ROW}` };
 }
+
+/** The detail's log part when the gateway wrote no row for the request. */
+export const NO_ROW = "no row";
 
 export async function viaNginx(env: Env, port: number, req: RequestSpec): Promise<DoorAnswer> {
   const status = await send(env, port, req);

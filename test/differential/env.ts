@@ -1,6 +1,7 @@
 /**
  * The differential matrix's environment: the PKIs (./pki, and the managed CA's certificates, ./managed-env), the
- * origin, the gateway, `POST /api/v1/test-mtls` over HTTP for `portcullis test`, and each configuration built through
+ * origin, the gateway (the node engine, and the nginx engine beside it when nginx is installed), `POST
+ * /api/v1/test-mtls` over HTTP for `portcullis test`, and each configuration built through
  * lib/domain (certificates, the managed CA's hostnames, policies, applications) and torn down after its cases.
  */
 import { mkdtempSync } from "node:fs";
@@ -28,6 +29,8 @@ export interface Env {
   managed: ManagedLeaves | null;
   origin: Awaited<ReturnType<typeof startOrigin>>;
   gw: Gateway;
+  /** the same gateway with GATEWAY_ENGINE=nginx (nginx terminating TLS in front of the same request path), or null */
+  gwNginx: Gateway | null;
   cacert: string;
   serverKey: string;
   api: TestApiServer;
@@ -36,12 +39,13 @@ export interface Env {
   dir: string;
 }
 
-export async function startEnv(hostnames: string[], managed: boolean): Promise<Env> {
+export async function startEnv(hostnames: string[], managed: boolean, nginxEngine: boolean): Promise<Env> {
   const pki = generateMatrixPki();
   const origin = await startOrigin();
   const dir = mkdtempSync(path.join(os.tmpdir(), "portcullis-diff-"));
   const identity = loadServerCert({ dir: path.join(dir, "tls"), hostnames });
-  const gw = await createGateway({ port: 0, host: "127.0.0.1", identity });
+  const gw = await createGateway({ port: 0, host: "127.0.0.1", identity, engine: "node" });
+  const gwNginx = nginxEngine ? await createGateway({ port: 0, host: "127.0.0.1", identity, engine: "nginx" }) : null;
   const u = await createFirstAdmin({ email: "diff-admin@test.example", name: "Diff", password: "diff-admin-password-1" }, null);
   if (!u.ok) throw new Error(u.error.message);
   const actor = { type: "user" as const, id: u.value.id, label: u.value.email, role: "admin" as const, permission: "edit" as const };
@@ -52,7 +56,7 @@ export async function startEnv(hostnames: string[], managed: boolean): Promise<E
   // POST /api/v1/test-mtls behind a real HTTP server, as `next start` serves it, for `portcullis test`.
   const api = await startApiServer();
   return {
-    pki, managed: managedLeaves, origin, gw, dir, api, token: t.value.secret,
+    pki, managed: managedLeaves, origin, gw, gwNginx, dir, api, token: t.value.secret,
     cacert: identity.certPath,
     serverKey: path.join(dir, "tls", "server.key"),
     apiBase: api.origin,
@@ -61,6 +65,7 @@ export async function startEnv(hostnames: string[], managed: boolean): Promise<E
 
 export async function stopEnv(env: Env): Promise<void> {
   await env.gw.close();
+  await env.gwNginx?.close();
   await env.origin.close();
   await env.api.close();
 }

@@ -9,7 +9,7 @@ import path from "node:path";
 import { buildNginxExport } from "@/lib/export/nginx";
 import { freePort } from "../helpers/server";
 import { runNginx } from "../integration/nginx-fixtures";
-import { identityCase, viaCli, viaGateway, viaNginx, viaTester, type DoorAnswer, type Verdict } from "./doors";
+import { identityCase, NO_ROW, viaCli, viaGateway, viaNginx, viaTester, type DoorAnswer, type Verdict } from "./doors";
 import { build, startEnv, stopEnv, teardown } from "./env";
 import { addSniHosts, generateConfig, generateRequest, generateSniRequest, rng, type ConfigSpec, type RequestSpec } from "./generate";
 import { addIdentityApps, generateIdentityRequest } from "./identity";
@@ -57,7 +57,7 @@ export interface MatrixOptions {
   managedRequestsPerConfig?: number;
   /** run `portcullis test` for one case in every `cliEvery` (0 = never) */
   cliEvery: number;
-  /** the nginx binary, or null to leave nginx out (the report says so) */
+  /** the nginx binary, or null to leave nginx out, and the nginx engine with it (the report says so) */
   nginx: string | null;
   log?: (line: string) => void;
 }
@@ -76,6 +76,18 @@ export function nginxCannotExpress(req: RequestSpec, gw: DoorAnswer, nginx: Door
   }
   if ((req.kind === "expired" || req.kind === "not_yet_valid") && req.ca && gw.verdict === "allow" && nginx.verdict === "block") {
     return "nginx refuses an expired or not-yet-valid certificate itself (495) before any policy; the gateway allowed it by a policy without certificate rules";
+  }
+  return null;
+}
+
+/**
+ * Why the nginx engine cannot give the node engine's answer for this request, or null: nginx 1.22 answers 421 itself
+ * whenever the Host names another server than the TLS server name and that server verifies client certificates, where
+ * the node engine serves a Host whose trust store is the TLS server name's (the engine's one documented difference).
+ */
+export function nginxEngineDiffers(req: RequestSpec, gw: DoorAnswer, engine: DoorAnswer): string | null {
+  if (req.sni && req.sni !== req.hostname && gw.verdict !== "misdirected" && engine.verdict === "misdirected") {
+    return "the nginx engine answers 421 whenever the Host names another server than the TLS server name and that server verifies client certificates";
   }
   return null;
 }
@@ -120,12 +132,14 @@ export async function runMatrix(o: MatrixOptions): Promise<MatrixReport> {
   let sniDrawn = 0;
   let mDrawn = 0;
   const hostnames = configs.flatMap((c) => [...c.hostnames, ...(c.sni ? [c.sni.open, c.sni.twin, c.sni.other] : []), ...(c.managed ? [c.managed.hostname] : [])]);
-  const env = await timed("setup", () => startEnv(hostnames, mCases > 0));
+  const env = await timed("setup", () => startEnv(hostnames, mCases > 0, o.nginx !== null));
   const report: MatrixReport = { seed: o.seed, cases: 0, categories: {}, compared: {}, skipped: {}, disagreements: [], sni: {}, ms, identity: {}, managed: {} };
   const count = (m: Record<string, number>, k: string) => (m[k] = (m[k] ?? 0) + 1);
   try {
     for (const cfg of configs) {
       const built = await timed("configure", () => build(env, cfg));
+      // The nginx engine rewrites its files and reloads nginx within a second of a change: let it, before the cases.
+      if (env.gwNginx) await timed("configure", () => new Promise((resolve) => setTimeout(resolve, 1500)));
       let nginx: Awaited<ReturnType<typeof runNginx>> | null = null;
       let nginxPort = 0;
       if (o.nginx) {
@@ -152,6 +166,8 @@ export async function runMatrix(o: MatrixOptions): Promise<MatrixReport> {
             count(report.sni, "cases");
             if (gw.verdict === "misdirected") count(report.sni, "misdirected");
           }
+          if (env.gwNginx) answers["nginx engine"] = await timed("nginx engine", () => viaGateway(env, req, built, "nginx", !gw.detail.endsWith(NO_ROW)));
+          else answers["nginx engine"] = "nginx is not installed";
           answers.tester = await timed("tester", () => viaTester(env, req, built));
           // the CLI for a sample, and for the first SNI/Host case of every other configuration (its --sni)
           const cliSample = o.cliEvery && report.cases % o.cliEvery === 1 % o.cliEvery;
@@ -166,7 +182,7 @@ export async function runMatrix(o: MatrixOptions): Promise<MatrixReport> {
               count(report.skipped, `${door}: ${a}`);
               continue;
             }
-            const limitation = door === "nginx" ? nginxCannotExpress(req, gw, a) : null;
+            const limitation = door === "nginx" ? nginxCannotExpress(req, gw, a) : door === "nginx engine" ? nginxEngineDiffers(req, gw, a) : null;
             if (limitation) {
               count(report.skipped, `${door}: ${limitation}`);
               continue;

@@ -1,6 +1,7 @@
 /**
  * The differential matrix (issue #13 part 5), the small slice `npm test` runs: about 60 generated cases from a fixed
- * seed through the real gateway over TLS, the tester, `portcullis test` (a sample) and real nginx running the
+ * seed through the real gateway over TLS (the node engine, and the nginx engine compared with it), the tester,
+ * `portcullis test` (a sample) and real nginx running the
  * export, plus 12 SNI/Host cases (a TLS server name of an open hostname, of a hostname with other or the same CAs,
  * none at all, or of a protected hostname with the Host of an open one) where every door must agree on 421, plus 6
  * identity cases (./identity: signed in with an allowed email or another one or none, a valid or a disabled service
@@ -37,6 +38,9 @@ describe("differential matrix: gateway, tester, CLI and nginx agree", () => {
     expect(report.compared.cli).toBeGreaterThanOrEqual(3);
     // nginx: every case compared except those nginx cannot express (counted and printed in the summary line).
     if (NGINX) expect(report.compared.nginx).toBeGreaterThan(45);
+    // The nginx engine: every case but the SNI/Host ones its nginx answers 421 itself, on the decision, the
+    // application and the deciding policy.
+    if (NGINX) expect(report.compared["nginx engine"]).toBeGreaterThan(70);
     // The identity cases were decided for real, as each category must be.
     expect(report.identity).toMatchObject({
       email_other_domain: ["block"],
