@@ -17,9 +17,9 @@
  *   an access-log row. A hit's line carries the row only (its chain named by SHA-256 in the row); the line of the miss
  *   that stored the answer carries the client certificate once, from which ./hit-log knows the chain.
  */
-import { createHash, X509Certificate } from "node:crypto";
+import { X509Certificate } from "node:crypto";
 import type { OutgoingHttpHeaders } from "node:http";
-import type { AccessLogEntry } from "../../domain/access-log";
+import { sha256Hex, type AccessLogEntry } from "../../domain/access-log";
 
 /** Longest life of a cached decision, seconds. */
 export const MAX_TTL_S = 30;
@@ -165,17 +165,6 @@ export function cacheSeconds(c: Cacheability): number {
   return Math.max(0, Math.floor((until - c.now) / 1000));
 }
 
-/** SHA-256 (hex) of a certificate, once per DER object (a client sends the same leaf on every request). */
-const sha256s = new WeakMap<object, string>();
-export function certSha256(der: Uint8Array): string {
-  let h = sha256s.get(der);
-  if (!h) {
-    h = createHash("sha256").update(der).digest("hex");
-    sha256s.set(der, h);
-  }
-  return h;
-}
-
 /** A cached answer's access-log row: the entry less its time (nginx logs it) and its chain, named by SHA-256 instead. */
 export type HitRow = Omit<AccessLogEntry, "at" | "chain"> & { chainSha256?: string[] };
 
@@ -185,6 +174,6 @@ export function cacheableAnswer(fast: OutgoingHttpHeaders, entry: AccessLogEntry
   const row: Partial<AccessLogEntry> & { chainSha256?: string[] } = { ...entry };
   delete row.at;
   delete row.chain;
-  if (entry.chain?.length) row.chainSha256 = entry.chain.map(certSha256);
+  if (entry.chain?.length) row.chainSha256 = entry.chain.map(sha256Hex);
   return { ...fast, "x-accel-expires": String(seconds), [LOG_HEADER]: Buffer.from(JSON.stringify(row)).toString("base64url") };
 }

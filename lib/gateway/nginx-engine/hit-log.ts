@@ -12,8 +12,8 @@
  * chain (at most `WAIT_MS`; then it is logged without one, said once on stderr).
  */
 import { closeSync, openSync, readSync, renameSync, statSync, unlinkSync } from "node:fs";
-import type { AccessLogEntry } from "../../domain/access-log";
-import { certSha256, type HitRow } from "./decision-cache";
+import { sha256Hex, type AccessLogEntry } from "../../domain/access-log";
+import type { HitRow } from "./decision-cache";
 import { chainOf } from "./peer";
 
 const POLL_MS = 200;
@@ -50,7 +50,7 @@ export class HitLines {
       // The miss that stored an entry: its certificate, for the hits to come.
       if (cert && cert !== "-") {
         try {
-          for (const der of chainOf(cert)) remember(this.chains, certSha256(der), der, MAX_CHAINS);
+          for (const der of chainOf(cert)) remember(this.chains, sha256Hex(der), der, MAX_CHAINS);
         } catch {
           /* not a certificate: its hits go without a chain */
         }
