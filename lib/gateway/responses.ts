@@ -1,5 +1,8 @@
 /** Responses the gateway itself produces: 400, 401 (service token refused), 403, 421 (misdirected) (HTML for browsers, JSON for API clients), 404, 502, 503, 504. */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { AccessLogEntry } from "../domain/access-log";
+import { hostOf } from "./connection";
+import type { PeerInfo } from "./decide";
 
 export const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -49,3 +52,16 @@ export const UNAUTHORIZED = {
   title: "Unauthorized",
   message: "The service token credentials (CF-Access-Client-Id and CF-Access-Client-Secret) were not accepted.",
 };
+
+/** The 421 answer (and its log row) for a Host whose trust store is not the TLS server name's. */
+export function refuseMisdirected(req: IncomingMessage, res: ServerResponse, sink: (e: AccessLogEntry) => void, hostname: string, ip: string, peer: PeerInfo, why: string, at: Date): void {
+  sink({ at, hostname, applicationId: null, applicationName: null, clientCn: null, serialNumber: null, decision: "deny", policyId: null, policyName: null, reason: `Misdirected request: ${why}`, ip: ip || null, chain: peer.chain });
+  sendError(req, res, 421, { title: "Misdirected request", message: why, hostname });
+}
+
+/** A request whose handling threw: 503 unless the answer has started (then the connection is closed). */
+export function failed(req: IncomingMessage, res: ServerResponse, e: Error): void {
+  console.error("[gateway] request failed:", e.message);
+  if (!res.headersSent) sendError(req, res, 503, { title: "Unavailable", message: "The gateway could not decide this request; try again.", hostname: hostOf(req, "") });
+  else res.destroy();
+}

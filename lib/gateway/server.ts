@@ -17,13 +17,13 @@ import http from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
 import type { Socket } from "node:net";
-import type { TLSSocket } from "node:tls";
 import { misdirected } from "../access";
 import { normalizeTarget } from "../access/path";
 import { recordAccess, flushAccessLog, recordUnknownHost, type AccessLogEntry } from "../domain/access-log";
 import { watchConfig } from "../domain/core/config-events";
 import { appForPath, ContextCache, GATEWAY_CIPHERS, loadHostConfig, loadHostIndex, type HostConfigSource, type HostContext, type HostIndexSource, type ServerIdentity } from "./context";
-import { checkCertificate, decideRequest, peerInfo, type CertOutcome, type PeerInfo } from "./decide";
+import { checkCertificate, decideRequest } from "./decide";
+import { hostOf, tlsConnection, type ClientConnection, type Decided } from "./connection";
 import { originHeaders } from "./headers";
 import { NOTHING_FORWARDED } from "./forwarding/headers";
 import { forwardedForRequest, forwardingNote, serverUri } from "./forwarding/request";
@@ -31,7 +31,7 @@ import { loadSigner, type AccessClaims, type Signer } from "./jwt";
 import { limitsFromEnv, resolveLimits, type GatewayLimits } from "./limits";
 import { ACCESS_PREFIX, cookieValue, GatewayIdentity, hostNeedsIdentity, originOf, type Session } from "./identity";
 import { databaseIdentitySource, type IdentitySource } from "./identity/source";
-import { FORBIDDEN, UNAUTHORIZED, sendError } from "./responses";
+import { FORBIDDEN, UNAUTHORIZED, failed, refuseMisdirected, sendError } from "./responses";
 import { recordServiceTokenSeen } from "../domain/service-tokens/seen";
 import { ServiceTokenAuth, presentedToken, type ServiceTokenSeen, type ServiceTokenSource } from "./service-token-auth";
 import { Upstreams } from "./upstream";
@@ -71,69 +71,9 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-const unmap = (ip: string) => (ip.startsWith("::ffff:") && ip.includes(".") ? ip.slice(7) : ip);
-
-function hostOf(req: IncomingMessage, sni: string): string {
-  const h = String(req.headers.host ?? "").trim().toLowerCase();
-  const name = h.startsWith("[") ? h.slice(0, h.indexOf("]") + 1) : h.replace(/:\d+$/, "");
-  return (name || sni).replace(/\.$/, "");
-}
-
-/** What the request path knows about the client connection: its chain, TLS server name and address. */
-export interface ClientConnection {
-  peer: PeerInfo;
-  ip: string;
-  /** nginx engine: nginx's auth_request asking for the decision only (./nginx-engine/fast-path) */
-  auth?: boolean;
-  /** nginx engine: nginx refused a Host other than the TLS server name while reading the headers (./nginx-engine/config) */
-  misdirected?: boolean;
-  /** the connection's last decision without credentials or a session (a keep-alive connection's next request reuses it) */
-  decided?: Decided;
-}
-
-/**
- * A decision and what it was made from. lib/access `decide` is a function of the hostname's context, the certificate
- * verdict (a new object whenever the certificate's standing changes), the path and the client address, so a request
- * with the same ones gets the same decision.
- */
-interface Decided {
-  ctx: HostContext;
-  verdict: CertOutcome["verdict"];
-  key: string;
-  path: string;
-  ip: string;
-  d: ReturnType<typeof decideRequest>;
-}
-
-/** The connection as this process's TLS listener sees it: read once per connection, its request counter per request. */
-const tlsConnections = new WeakMap<object, ClientConnection>();
-function tlsConnection(req: IncomingMessage): ClientConnection {
-  const socket = req.socket as TLSSocket;
-  let conn = tlsConnections.get(socket);
-  if (!conn) {
-    conn = { peer: peerInfo(socket), ip: unmap(socket.remoteAddress ?? "") };
-    tlsConnections.set(socket, conn);
-  }
-  conn.peer.requests++;
-  return conn;
-}
-
-/** The 421 answer (and its log row) for a Host whose trust store is not the TLS server name's. */
-function refuseMisdirected(req: IncomingMessage, res: ServerResponse, sink: (e: AccessLogEntry) => void, hostname: string, ip: string, peer: PeerInfo, why: string, at: Date): void {
-  sink({ at, hostname, applicationId: null, applicationName: null, clientCn: null, serialNumber: null, decision: "deny", policyId: null, policyName: null, reason: `Misdirected request: ${why}`, ip: ip || null, chain: peer.chain });
-  sendError(req, res, 421, { title: "Misdirected request", message: why, hostname });
-}
-
 interface CachedJwt {
   token: string;
   renewAt: number;
-}
-
-/** A request whose handling threw: 503 unless the answer has started (then the connection is closed). */
-function failed(req: IncomingMessage, res: ServerResponse, e: Error): void {
-  console.error("[gateway] request failed:", e.message);
-  if (!res.headersSent) sendError(req, res, 503, { title: "Unavailable", message: "The gateway could not decide this request; try again.", hostname: hostOf(req, "") });
-  else res.destroy();
 }
 
 export async function createGateway(opts: GatewayOptions): Promise<Gateway> {

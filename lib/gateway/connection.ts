@@ -1,0 +1,56 @@
+/**
+ * The client connection as the gateway's request path sees it: read once per TLS socket by this process's listener
+ * (behind the nginx engine, ./nginx-engine/peer reads it from nginx's headers per request), with the decision a
+ * keep-alive connection may reuse.
+ */
+import type { IncomingMessage } from "node:http";
+import type { TLSSocket } from "node:tls";
+import type { HostContext } from "./context";
+import { peerInfo, type CertOutcome, type decideRequest, type PeerInfo } from "./decide";
+
+const unmap = (ip: string) => (ip.startsWith("::ffff:") && ip.includes(".") ? ip.slice(7) : ip);
+
+export function hostOf(req: IncomingMessage, sni: string): string {
+  const h = String(req.headers.host ?? "").trim().toLowerCase();
+  const name = h.startsWith("[") ? h.slice(0, h.indexOf("]") + 1) : h.replace(/:\d+$/, "");
+  return (name || sni).replace(/\.$/, "");
+}
+
+/** What the request path knows about the client connection: its chain, TLS server name and address. */
+export interface ClientConnection {
+  peer: PeerInfo;
+  ip: string;
+  /** nginx engine: nginx's auth_request asking for the decision only (./nginx-engine/fast-path) */
+  auth?: boolean;
+  /** nginx engine: nginx refused a Host other than the TLS server name while reading the headers (./nginx-engine/config) */
+  misdirected?: boolean;
+  /** the connection's last decision without credentials or a session (a keep-alive connection's next request reuses it) */
+  decided?: Decided;
+}
+
+/**
+ * A decision and what it was made from. lib/access `decide` is a function of the hostname's context, the certificate
+ * verdict (a new object whenever the certificate's standing changes), the path and the client address, so a request
+ * with the same ones gets the same decision.
+ */
+export interface Decided {
+  ctx: HostContext;
+  verdict: CertOutcome["verdict"];
+  key: string;
+  path: string;
+  ip: string;
+  d: ReturnType<typeof decideRequest>;
+}
+
+/** The connection as this process's TLS listener sees it: read once per connection, its request counter per request. */
+const tlsConnections = new WeakMap<object, ClientConnection>();
+export function tlsConnection(req: IncomingMessage): ClientConnection {
+  const socket = req.socket as TLSSocket;
+  let conn = tlsConnections.get(socket);
+  if (!conn) {
+    conn = { peer: peerInfo(socket), ip: unmap(socket.remoteAddress ?? "") };
+    tlsConnections.set(socket, conn);
+  }
+  conn.peer.requests++;
+  return conn;
+}
