@@ -28,6 +28,7 @@ import type { Gateway, GatewayOptions } from "./server";
 import type { ToPrimary, ToWorker } from "./ipc";
 import { resolveLimits } from "./limits";
 import { databaseIdentitySource, runIdentityCall } from "./identity/source";
+import { workerOpensslEnv } from "./openssl-tuning";
 
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 5_000;
@@ -56,6 +57,8 @@ export async function startGatewayCluster(opts: GatewayOptions, count: number): 
   const key: SigningKey = await loadSigningKey();
   cluster.schedulingPolicy = cluster.SCHED_NONE;
   cluster.setupPrimary({ exec: workerEntry(), args: [], execArgv: workerExecArgv(), serialization: "advanced" });
+  // One TLS 1.3 session ticket per handshake instead of OpenSSL's two (./openssl-tuning).
+  const opensslEnv = workerOpensslEnv();
 
   const workers = new Set<Worker>();
   let port = 0;
@@ -119,7 +122,7 @@ export async function startGatewayCluster(opts: GatewayOptions, count: number): 
     return new Promise((resolve, reject) => {
       // UV_TCP_SINGLE_ACCEPT: libuv accepts one connection per wake-up and yields, so a burst of new connections is
       // spread over the workers instead of one worker taking them all (as nginx's default multi_accept off does).
-      const w = cluster.fork({ PORTCULLIS_GATEWAY_WORKER: "1", UV_TCP_SINGLE_ACCEPT: process.env.UV_TCP_SINGLE_ACCEPT ?? "1" });
+      const w = cluster.fork({ PORTCULLIS_GATEWAY_WORKER: "1", UV_TCP_SINGLE_ACCEPT: process.env.UV_TCP_SINGLE_ACCEPT ?? "1", ...opensslEnv });
       workers.add(w);
       let started = false;
       const timer = setTimeout(() => {

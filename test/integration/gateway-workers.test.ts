@@ -4,9 +4,10 @@
  * access-log rows back, apply a configuration change within a second, and a killed worker is replaced.
  */
 import cluster from "node:cluster";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import tls from "node:tls";
 import { sql } from "drizzle-orm";
 import { createLocalJWKSet, jwtVerify } from "jose";
 import { getDb } from "@/lib/db/client";
@@ -59,6 +60,33 @@ describe("gateway with worker processes", () => {
     expect(jwksSeen.size).toBe(1);
     expect((await get({ cert: pki.janeRoe })).status).toBe(403);
     expect((await get()).status).toBe(403);
+  });
+
+  it("sends one TLS 1.3 session ticket per full handshake (OpenSSL sends two by default), and a client resumes with it", async () => {
+    const opts = { host: "127.0.0.1", port: gw.port, servername: HOST, ca: readFileSync(cacert), cert: readFileSync(pki.client.cert), key: readFileSync(pki.client.key) };
+    const connect = (session?: Buffer) =>
+      new Promise<{ tickets: Buffer[]; reused: boolean; protocol: string | null }>((resolve, reject) => {
+        const tickets: Buffer[] = [];
+        let protocol: string | null = null;
+        let reused = false;
+        const s = tls.connect({ ...opts, ...(session ? { session } : {}) });
+        s.on("session", (t: Buffer) => tickets.push(t));
+        s.on("error", reject);
+        s.on("secureConnect", () => {
+          protocol = s.getProtocol();
+          reused = s.isSessionReused();
+          s.write(`GET /hello HTTP/1.1\r\nHost: ${HOST}\r\nConnection: close\r\n\r\n`);
+        });
+        s.on("data", () => undefined);
+        // Tickets arrive after the handshake, before the response; the server closes after answering.
+        s.on("close", () => resolve({ tickets, reused, protocol }));
+      });
+    const first = await connect();
+    expect(first.protocol).toBe("TLSv1.3");
+    expect(first.reused).toBe(false);
+    expect(first.tickets).toHaveLength(1);
+    const resumed = await connect(first.tickets[0]);
+    expect(resumed.reused).toBe(true);
   });
 
   it("writes the workers' decisions to the access log of the database-owning process", async () => {
