@@ -186,7 +186,7 @@ export class ContextCache {
     private source: HostConfigSource = loadHostConfig,
     private indexSource: HostIndexSource = loadHostIndex,
   ) {
-    this.defaultContext = secureContextFor(identity, [], []);
+    this.defaultContext = secureContextFor(identity, []);
     this.unknown = Object.freeze({ hostname: "", known: false, associated: false, trustKey: "", forwarding: false, forwardingPresets: [], validator: null, apps: [], secureContext: this.defaultContext });
   }
 

@@ -30,7 +30,7 @@ NumTickets = 1
 `;
 
 /** Whether the operator chose an OpenSSL configuration for this process's children already. */
-export function operatorOpensslConfig(env: NodeJS.ProcessEnv, execArgv: readonly string[]): boolean {
+export function operatorOpensslConfig(env: Readonly<Record<string, string | undefined>>, execArgv: readonly string[]): boolean {
   if (env.OPENSSL_CONF) return true;
   const flags = [...execArgv, ...(env.NODE_OPTIONS ?? "").split(/\s+/)];
   return flags.some((a) => a.startsWith("--openssl-config") || a === "--openssl-shared-config");
@@ -41,7 +41,7 @@ export function operatorOpensslConfig(env: NodeJS.ProcessEnv, execArgv: readonly
  * its content's hash and written once, by rename, so concurrent gateways never read a half-written file), or nothing
  * when the operator configured OpenSSL or the file cannot be written (the workers then keep OpenSSL's defaults).
  */
-export function workerOpensslEnv(env: NodeJS.ProcessEnv = process.env, execArgv: readonly string[] = process.execArgv, dir = os.tmpdir()): { OPENSSL_CONF?: string } {
+export function workerOpensslEnv(env: Readonly<Record<string, string | undefined>> = process.env, execArgv: readonly string[] = process.execArgv, dir = os.tmpdir()): { OPENSSL_CONF?: string } {
   if (operatorOpensslConfig(env, execArgv)) return {};
   const file = path.join(dir, `portcullis-gateway-openssl-${createHash("sha256").update(WORKER_OPENSSL_CONF).digest("hex").slice(0, 16)}.cnf`);
   try {
