@@ -6,6 +6,7 @@
  * once per worker (a TLS handshake with that SNI name) so each worker holds every hostname's compiled context, as
  * after a day in production. Prints one JSON line; then, on "change" from stdin, changes the measured policy (the
  * Common Name becomes "Nobody": the seed client is refused) and prints {"changedAt": ms since epoch}.
+ * CRL_ENTRIES (default 0): the seed intermediate's CRL revokes that many more (synthetic) serials besides its own.
  */
 import tls from "node:tls";
 import os from "node:os";
@@ -21,8 +22,11 @@ import { createGateway, loadServerCert, workersFromEnv } from "../lib/gateway";
 import { generateGatewayPki } from "../test/integration/gateway-fixtures";
 import { Pki } from "../test/pki/openssl";
 import { readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { generateLargeCrl } from "../test/pki/large-crl";
 
 const HOSTS = Number(process.env.HOSTS ?? 1);
+const CRL_ENTRIES = Number(process.env.CRL_ENTRIES ?? 0);
 const CAS = Math.min(50, HOSTS);
 const actor: Actor = { type: "system", id: null, label: "bench", role: "admin", permission: "edit" };
 const host = (i: number) => `h${i}.bench.test`;
@@ -47,10 +51,15 @@ async function main() {
   const others = new Pki(mkdtempSync(path.join(os.tmpdir(), "portcullis-bench-many-")));
   const caPems = [pki.chainPem];
   for (let c = 1; c < CAS; c++) caPems.push(readFileSync(others.root(`ca${c}`, { subj: `/O=Bench/CN=Bench CA ${c}` }).cert, "utf8"));
+  // The large CRL still revokes the seed's revoked client (its serial added to the synthetic ones).
+  const revokedSerial = () => execFileSync("openssl", ["x509", "-noout", "-serial", "-in", pki.revoked.cert], { encoding: "utf8" }).trim().replace(/^serial=/, "");
+  const seedCrl = CRL_ENTRIES > 0
+    ? generateLargeCrl({ caCert: path.join(pki.dir, "intermediate.pem"), caKey: path.join(pki.dir, "intermediate.key"), count: CRL_ENTRIES, revoke: [revokedSerial()] })
+    : pki.crlPem;
   const perCa = Math.ceil(HOSTS / CAS);
   for (let c = 0; c < CAS; c++) {
     const names = Array.from({ length: perCa }, (_, k) => c * perCa + k).filter((i) => i < HOSTS).map(host);
-    must(await createCertificate(actor, { name: `CA ${c}`, certificate: caPems[c], associated_hostnames: names, ...(c === 0 ? { crl: pki.crlPem } : {}) }));
+    must(await createCertificate(actor, { name: `CA ${c}`, certificate: caPems[c], associated_hostnames: names, ...(c === 0 ? { crl: seedCrl } : {}) }));
   }
   const svcInput = (cn: string) => ({ name: "John Doe devices", decision: "non_identity", include: [{ common_name: { common_name: cn } }] });
   const svc = must(await createPolicy(actor, svcInput("John Doe")));
@@ -64,7 +73,7 @@ async function main() {
   for (let round = 0; round < workers * 2; round++) {
     for (let i = 0; i < HOSTS; i += 16) await Promise.all(Array.from({ length: Math.min(16, HOSTS - i) }, (_, k) => touch(gw.port, host(i + k))));
   }
-  console.log(JSON.stringify({ host: host(0), port: gw.port, workers, hosts: HOSTS, cas: CAS, cacert: identity.certPath, client: pki.client, warmMs: Date.now() - t0 }));
+  console.log(JSON.stringify({ host: host(0), port: gw.port, workers, hosts: HOSTS, cas: CAS, crlBytes: seedCrl.length, cacert: identity.certPath, client: pki.client, warmMs: Date.now() - t0 }));
   createInterface({ input: process.stdin }).on("line", (line) => {
     if (line.trim() !== "change") return;
     void updatePolicy(actor, svc.id, svcInput("Nobody")).then((r) => {
