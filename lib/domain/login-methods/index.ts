@@ -3,30 +3,29 @@
  * (lib/gateway/identity). Each has a name, the provider's issuer URL, the client ID and secret Portcullis was
  * registered with, the scopes it asks for and the claim that holds the email.
  *
- * The client secret is sealed before it is stored (lib/server/secret-box) and never leaves this module again except
- * to the gateway, which needs it at the token endpoint: not in a DTO, not in the audit log (which records "set" or
- * "changed"), not in a log line. Saving without a key to seal with (PostgreSQL without PORTCULLIS_SECRET_KEY) fails
- * with the sentence that says what to set.
+ * The client secret is sealed before it is stored (./client-secret, lib/server/secret-box) and never leaves this
+ * folder again except to the gateway, which needs it at the token endpoint: not in a DTO, not in the audit log
+ * (which records "set" or "changed"), not in a log line. Saving without a key to seal with (PostgreSQL without
+ * PORTCULLIS_SECRET_KEY) fails with the sentence that says what to set.
  *
  * Applications choose which login methods they offer (./applications); a method that is the only one of an
- * application cannot be deleted.
+ * application cannot be deleted. What a form or REST body must hold is in ./input.
  */
 import { asc, count, eq, inArray, ne, and } from "drizzle-orm";
-import { z } from "zod";
 import { getDb } from "../../db/client";
 import { applicationLoginMethods, applications, loginMethods } from "../../db/schema";
-import { openSecret, sealSecret, SecretBoxError, SecretKeyUnavailable } from "../../server/secret-box";
 import { canWrite, type Actor } from "../core/actor";
 import { notifyConfigChanged } from "../core/config-events";
 import { mutate } from "../core/mutate";
-import { fail, ok, READ_ONLY_MESSAGE, zodFieldErrors, type Result } from "../core/result";
-import { DEFAULT_EMAIL_CLAIM, DEFAULT_SCOPES } from "./defaults";
-import { checkIssuerUrl, discover, type DiscoveredProvider, type DiscoveryFailureKind } from "./oidc";
+import { fail, ok, READ_ONLY_MESSAGE, type Result } from "../core/result";
+import { seal } from "./client-secret";
+import { invalid, loginMethodInputSchema, testInputSchema } from "./input";
+import { discover, type DiscoveredProvider, type DiscoveryFailureKind } from "./oidc";
 
 export { DEFAULT_EMAIL_CLAIM, DEFAULT_SCOPES } from "./defaults";
+export { CLIENT_SECRET_PURPOSE, loginMethodsForGateway, type GatewayLoginMethod } from "./client-secret";
+export { loginMethodInputSchema } from "./input";
 
-/** The secret-box purpose of a login method's client secret (the AAD: a sealed value opens only for this use). */
-export const CLIENT_SECRET_PURPOSE = "login_method.client_secret";
 export const MAX_LOGIN_METHODS = 50;
 
 export interface LoginMethodDto {
@@ -42,19 +41,6 @@ export interface LoginMethodDto {
   version: number;
   created_at: string;
   updated_at: string;
-}
-
-/** What the gateway needs of a login method: the DTO's fields plus the opened client secret (or why it does not open). */
-export interface GatewayLoginMethod {
-  id: string;
-  name: string;
-  issuerUrl: string;
-  clientId: string;
-  clientSecret: string | null;
-  /** set when the stored secret cannot be opened (another key, PostgreSQL without the key): the sign-in page says so */
-  secretError: string | null;
-  scopes: string;
-  emailClaim: string;
 }
 
 type Row = typeof loginMethods.$inferSelect;
@@ -73,97 +59,7 @@ const toDto = (r: Row): LoginMethodDto => ({
   updated_at: r.updatedAt.toISOString(),
 });
 
-const text = (label: string, max: number) =>
-  z
-    .string({ error: `${label} is required` })
-    .trim()
-    .min(1, `${label} is required`)
-    .max(max, `${label} must be at most ${max} characters`)
-    .refine((v) => !/[\x00-\x1f\x7f]/.test(v), `${label} must not contain control characters`);
-
-const issuerSchema = text("Issuer URL", 2048).transform((v, ctx) => {
-  const r = checkIssuerUrl(v);
-  if (!r.ok) {
-    ctx.addIssue({ code: "custom", message: r.error });
-    return z.NEVER;
-  }
-  return v;
-});
-
-const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
-const scopesSchema = z
-  .string({ error: "Scopes must be text" })
-  .optional()
-  .transform((v, ctx) => {
-    const list = (v ?? "").trim().split(/\s+/).filter(Boolean);
-    if (!list.length) return DEFAULT_SCOPES;
-    const bad = list.find((s) => !SCOPE_TOKEN.test(s));
-    if (bad) {
-      ctx.addIssue({ code: "custom", message: `"${bad}" is not a valid scope (no quotes or backslashes; separate scopes with spaces)` });
-      return z.NEVER;
-    }
-    if (!list.includes("openid")) {
-      ctx.addIssue({ code: "custom", message: 'Scopes must include "openid" (the sign-in needs an ID token)' });
-      return z.NEVER;
-    }
-    if (list.join(" ").length > 1000) {
-      ctx.addIssue({ code: "custom", message: "Scopes must be at most 1000 characters" });
-      return z.NEVER;
-    }
-    return [...new Set(list)].join(" ");
-  });
-
-const emailClaimSchema = z
-  .string({ error: "Email claim must be text" })
-  .optional()
-  .transform((v, ctx) => {
-    const claim = (v ?? "").trim();
-    if (!claim) return DEFAULT_EMAIL_CLAIM;
-    if (!/^[A-Za-z0-9_.:/-]{1,100}$/.test(claim)) {
-      ctx.addIssue({ code: "custom", message: "Email claim must be a claim name such as email or preferred_username (letters, digits, _ . : / -)" });
-      return z.NEVER;
-    }
-    return claim;
-  });
-
-const secretSchema = z
-  .string({ error: "Client secret is required" })
-  .max(4096, "Client secret must be at most 4096 characters")
-  .refine((v) => !/[\x00-\x1f\x7f]/.test(v), "Client secret must not contain control characters");
-
-export const loginMethodInputSchema = z.object(
-  {
-    name: text("Name", 100),
-    issuer_url: issuerSchema,
-    client_id: text("Client ID", 1000),
-    /** required when creating; empty or absent when updating keeps the stored secret */
-    client_secret: secretSchema.optional(),
-    scopes: scopesSchema,
-    email_claim: emailClaimSchema,
-    version: z.coerce.number({ error: "Version must be a number" }).int().positive().optional(),
-  },
-  { error: "Login method must be an object" },
-);
-
-const testInputSchema = z.object({ issuer_url: issuerSchema, client_id: z.string().trim().max(1000).optional() });
-
-function invalid(issues: readonly { path: readonly PropertyKey[]; message: string }[]) {
-  const fieldErrors = zodFieldErrors(issues.map((i) => ({ path: [...i.path], message: i.message })));
-  const first = Object.values(fieldErrors)[0]?.[0];
-  return fail("validation", first ? `Check the highlighted fields: ${first}` : "Check the highlighted fields.", fieldErrors);
-}
-
 const isUuid = (v: unknown): v is string => typeof v === "string" && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v);
-
-/** Seals a client secret, or the failure that says why it cannot be stored (no key). */
-function seal(secret: string): { sealed: string } | { error: ReturnType<typeof fail> } {
-  try {
-    return { sealed: sealSecret(secret, CLIENT_SECRET_PURPOSE) };
-  } catch (e) {
-    if (e instanceof SecretKeyUnavailable) return { error: fail("unavailable", e.message, { client_secret: [e.message] }) };
-    throw e;
-  }
-}
 
 export async function listLoginMethods(): Promise<LoginMethodDto[]> {
   const db = await getDb();
@@ -308,24 +204,4 @@ export async function testLoginMethod(actor: Actor, input: unknown): Promise<Res
   if (!parsed.success) return invalid(parsed.error.issues);
   const r = await discover({ issuerUrl: parsed.data.issuer_url, clientId: parsed.data.client_id ?? "" });
   return ok(r.ok ? { ok: true, provider: r.provider } : { ok: false, kind: r.failure.kind, message: r.failure.message });
-}
-
-/**
- * Every login method with its client secret opened, for the gateway (the process that owns the database; gateway
- * workers get this list over IPC). A secret that does not open is reported per method, never thrown.
- */
-export async function loginMethodsForGateway(): Promise<GatewayLoginMethod[]> {
-  const db = await getDb();
-  const rows = await db.select().from(loginMethods).orderBy(asc(loginMethods.name), asc(loginMethods.createdAt));
-  return rows.map((r) => {
-    let clientSecret: string | null = null;
-    let secretError: string | null = null;
-    try {
-      clientSecret = openSecret(r.clientSecretSealed, CLIENT_SECRET_PURPOSE);
-    } catch (e) {
-      if (!(e instanceof SecretBoxError || e instanceof SecretKeyUnavailable)) throw e;
-      secretError = e.message;
-    }
-    return { id: r.id, name: r.name, issuerUrl: r.issuerUrl, clientId: r.clientId, clientSecret, secretError, scopes: r.scopes, emailClaim: r.emailClaim };
-  });
 }
