@@ -15,142 +15,18 @@
  *
  * The only in-process state: a front cache of blocks this process has seen (refusing from it can only be stricter
  * than the database, never looser), and the sources that signed in lately (priority when the server is busy).
+ *
+ * The back-off arithmetic is ./backoff; the table, its locking transaction and the block cache ./rate-limit-store.
  */
-import { eq, inArray, lt, sql } from "drizzle-orm";
-import { getDb, type Db } from "../db/client";
+import { eq } from "drizzle-orm";
+import { getDb } from "../db/client";
 import { rateLimits } from "../db/schema";
 import { env } from "../env.mjs";
+import { addFailure, EMPTY, forgetAt, live, refundFailure, sourceKey, type BackoffOptions, type BackoffState } from "./backoff";
+import { BlockCache, withLockedKeys, type DbSource } from "./rate-limit-store";
 
-export interface BackoffOptions {
-  /** Failures allowed before the first block. */
-  threshold: number;
-  /** First block; each further failure doubles it. */
-  baseMs: number;
-  /** Longest block. */
-  maxMs: number;
-  /** A key is forgotten this long after its last failure (once no block is running). */
-  forgetMs: number;
-}
-
-/** One key's stored state (times in epoch ms; 0 = none). */
-export interface BackoffState {
-  count: number;
-  lastAt: number;
-  blockedUntil: number;
-  prevBlockedUntil: number;
-}
-
-const EMPTY: BackoffState = { count: 0, lastAt: 0, blockedUntil: 0, prevBlockedUntil: 0 };
-
-/** The state as of `now`: a key whose block is over and whose last failure is forgetMs old is forgotten. */
-export function live(s: BackoffState, o: BackoffOptions, now: number): BackoffState {
-  return s.count > 0 && (now < s.blockedUntil || now - s.lastAt < o.forgetMs) ? s : EMPTY;
-}
-
-/** One more failure: blocked once `threshold` failures are reached, twice as long for each one after. */
-export function addFailure(s: BackoffState, o: BackoffOptions, now: number): BackoffState {
-  const count = live(s, o, now).count + 1;
-  const over = count - o.threshold;
-  const blockedUntil = over >= 0 ? Math.max(s.blockedUntil, now + Math.min(o.maxMs, o.baseMs * 2 ** Math.min(over, 30))) : s.blockedUntil;
-  return { count, lastAt: now, blockedUntil, prevBlockedUntil: s.blockedUntil };
-}
-
-/**
- * Hand back a failure counted in advance (`counted` is the state that counting produced): one failure fewer, and the
- * block it started is lifted unless a later failure has changed the block since.
- */
-export function refundFailure(s: BackoffState, counted: BackoffState): BackoffState {
-  return {
-    ...s,
-    count: Math.max(0, s.count - 1),
-    blockedUntil: s.blockedUntil === counted.blockedUntil ? counted.prevBlockedUntil : s.blockedUntil,
-  };
-}
-
-const forgetAt = (s: BackoffState, o: BackoffOptions) => Math.max(s.blockedUntil, s.lastAt + o.forgetMs);
-
-/**
- * The source key: an IPv4 address, or the /64 of an IPv6 address (one subscriber usually holds a whole /64,
- * so counting single IPv6 addresses would give an attacker billions of fresh sources).
- */
-export function sourceKey(ip: string): string {
-  const addr = ip.trim().toLowerCase().replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, "");
-  if (!addr.includes(":")) return addr;
-  const [head, tail = ""] = addr.split("::");
-  const h = head ? head.split(":") : [];
-  const t = tail ? tail.split(":") : [];
-  const groups = addr.includes("::") ? [...h, ...Array(Math.max(0, 8 - h.length - t.length)).fill("0"), ...t] : h;
-  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, "")).join(":")}::/64`;
-}
-
-/** How the limiters reach the database: the process's handle unless a test gives its own ("another instance"). */
-export type DbSource = () => Promise<Db>;
-
-const PRUNE_EVERY_MS = 10 * 60_000;
-const pruned = globalThis as { __portcullisRateLimitPrunedAt?: number };
-
-/** Delete forgotten rows, at most every ten minutes per process, without holding up the caller. */
-export function pruneRateLimits(db: Db, now: number): void {
-  if (now - (pruned.__portcullisRateLimitPrunedAt ?? 0) < PRUNE_EVERY_MS) return;
-  pruned.__portcullisRateLimitPrunedAt = now;
-  db.delete(rateLimits)
-    .where(lt(rateLimits.forgetAt, now))
-    .catch((err: Error) => console.error("[rate-limit] pruning failed:", err.message));
-}
-
-/**
- * Lock `keys` (inserted when missing, locked in key order so that concurrent callers cannot deadlock), hand their
- * live states to `decide`, and store what it returns, all in one transaction.
- */
-async function withLockedKeys<T>(
-  db: Db,
-  keys: string[],
-  now: number,
-  decide: (states: Map<string, BackoffState>) => { result: T; write: Map<string, { state: BackoffState; forgetAt: number }> },
-): Promise<T> {
-  const sorted = [...new Set(keys)].sort();
-  const out = await db.transaction(async (tx) => {
-    await tx
-      .insert(rateLimits)
-      .values(sorted.map((key) => ({ key, forgetAt: now + 60_000 })))
-      .onConflictDoNothing();
-    const rows = await tx.select().from(rateLimits).where(inArray(rateLimits.key, sorted)).orderBy(rateLimits.key).for("update");
-    const states = new Map(rows.map((r) => [r.key, { count: r.count, lastAt: r.lastAt, blockedUntil: r.blockedUntil, prevBlockedUntil: r.prevBlockedUntil }]));
-    const { result, write } = decide(states);
-    if (write.size > 0) {
-      // One statement for every changed key (a round trip each would double the transaction's time).
-      const rows = [...write].map(
-        ([key, { state: s, forgetAt: f }]) => sql`(${key}, ${s.count}::integer, ${s.lastAt}::bigint, ${s.blockedUntil}::bigint, ${s.prevBlockedUntil}::bigint, ${f}::bigint)`,
-      );
-      await tx.execute(sql`
-        update ${rateLimits} set count = v.count, last_at = v.last_at, blocked_until = v.blocked_until,
-          prev_blocked_until = v.prev_blocked_until, forget_at = v.forget_at
-        from (values ${sql.join(rows, sql`, `)}) as v(key, count, last_at, blocked_until, prev_blocked_until, forget_at)
-        where ${rateLimits.key} = v.key`);
-    }
-    return result;
-  });
-  pruneRateLimits(db, now);
-  return out;
-}
-
-/** Blocks this process has seen, newest last; bounded. Refusing from here is never looser than the database. */
-class BlockCache {
-  private blocks = new Map<string, number>();
-  constructor(private readonly max = 10_000) {}
-  note(key: string, blockedUntil: number, now: number): void {
-    if (blockedUntil <= now) return;
-    this.blocks.delete(key);
-    this.blocks.set(key, blockedUntil);
-    if (this.blocks.size > this.max) this.blocks.delete(this.blocks.keys().next().value!);
-  }
-  waitMs(key: string, now: number): number {
-    const until = this.blocks.get(key);
-    if (until === undefined) return 0;
-    if (until <= now) this.blocks.delete(key);
-    return Math.max(0, until - now);
-  }
-}
+export { addFailure, live, refundFailure, sourceKey, type BackoffOptions, type BackoffState } from "./backoff";
+export { pruneRateLimits, type DbSource } from "./rate-limit-store";
 
 /** One back-off key where every attempt counts (the public first-admin form): attempt() refuses or counts. */
 export class BackoffLimiter {
