@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { serialize } from "node:v8";
 import { describe, expect, it } from "vitest";
 import type { AccessLogEntry } from "../domain/access-log";
-import { parseLines } from "../domain/access-log/line";
+import { accessLogLine, chainLiteral, parseLines } from "../domain/access-log/line";
 import type { ToPrimary } from "./ipc";
 import { LogBatch } from "./log-batch";
 
@@ -35,6 +35,23 @@ describe("LogBatch (a gateway worker's access-log rows on their way to the prima
     expect(msg.certs.map(([h, d]) => [h, Buffer.from(d).length])).toEqual([[h1, 1200], [h2, 900], [h3, 1000]]);
     // About one chain's bytes, not 50.
     expect(serialize(msg).length).toBeLessThan(1200 + 900 + 1000 + 52 * 250);
+  });
+
+  it("writes each row's own line when a client's requests repeat all but the time, or change any one column", () => {
+    const b = new LogBatch((c) => known.get(c));
+    const chain = keyed(der());
+    const base = { ...row(chain), applicationId: "6f1c2a4e-1d2b-4c3d-9e8f-0a1b2c3d4e5f", applicationName: "Wiki", policyId: "7f1c2a4e-1d2b-4c3d-9e8f-0a1b2c3d4e5f", policyName: "Staff" };
+    // Each change follows an unchanged row, so the two differ in that one column (and the time) only.
+    const changes: Partial<AccessLogEntry>[] = [
+      {}, { hostname: "b.example" }, { applicationId: null }, { applicationName: "Grafana" }, { clientCn: "Jane Roe" }, { serialNumber: "02" },
+      { decision: "deny" }, { policyId: null }, { policyName: "Other" }, { reason: "no" }, { ip: "10.0.0.1" }, { path: "/other" }, { path: null },
+      { chain: keyed([Buffer.alloc(1000, 1)]) }, { chain: null },
+    ];
+    const entries = changes.flatMap((c, i) => [{ ...base, at: new Date(2_000 * i) }, { ...base, at: new Date(2_000 * i + 1_000), ...c }]);
+    for (const e of entries) b.add(e);
+    const [msg] = b.take() as Log[];
+    const literal = (c: AccessLogEntry["chain"]) => (c?.length ? chainLiteral((c as Buffer[]).map(hex)) : null);
+    expect(msg.lines).toBe(entries.map((e) => accessLogLine(e, literal(e.chain))).join(""));
   });
 
   it("hashes a chain it has no SHA-256 values for", () => {

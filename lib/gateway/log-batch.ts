@@ -8,7 +8,8 @@
  * deserialising, mapping and hashing one object per row. A TLS connection's chain has its SHA-256 values already (the
  * fingerprints Node computed, lib/gateway/decide `chainSha256`); any other chain is hashed once per Buffer.
  */
-import { accessLogLine, chainLiteral, loggedChain, MAX_LOGGED_CHAIN, sha256Hex, type AccessLogEntry } from "../domain/access-log";
+import { chainLiteral, loggedChain, MAX_LOGGED_CHAIN, sha256Hex, type AccessLogEntry } from "../domain/access-log";
+import { accessLogRest, sameRest } from "../domain/access-log/line";
 import type { ToPrimary } from "./ipc";
 
 /** unknown-hostname requests of one UTC hour (ms) */
@@ -56,9 +57,17 @@ export class LogBatch {
     return c;
   }
 
+  /** The last entry added, its chain literal and its line after the time: a client's next request usually repeats it. */
+  private last: { entry: AccessLogEntry; chain: string | null; rest: string } | null = null;
+
   add(entry: AccessLogEntry): void {
     const chain = entry.chain;
-    this.lines += accessLogLine(entry, chain?.length ? this.chainOf(chain).literal : null);
+    const literal = chain?.length ? this.chainOf(chain).literal : null;
+    const last = this.last;
+    let rest: string;
+    if (last !== null && last.chain === literal && sameRest(last.entry, entry)) rest = last.rest;
+    else this.last = { entry, chain: literal, rest: (rest = accessLogRest(entry, literal)) };
+    this.lines += `${entry.at.toISOString()}\t${rest}`;
     this.rows++;
   }
 

@@ -151,6 +151,8 @@ export async function createListener(opts: ListenerOptions): Promise<Gateway> {
     });
   }
 
+  /** Per certificate verdict, the last decision made without credentials or a session (see `Decided`). */
+  const lastDecided = new WeakMap<Decided["verdict"], Decided>();
   const connectionOf: (req: IncomingMessage) => ClientConnection = opts.connection ?? (opts.socket ? nginxConnection : tlsConnection);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -223,7 +225,9 @@ export async function createListener(opts: ListenerOptions): Promise<Gateway> {
     }
     // Without credentials or a session, the connection's previous decision when it was made from the same inputs.
     const plain = !presented && session === null;
-    const last = plain ? conn.decided : undefined;
+    let last = plain ? conn.decided : undefined;
+    // A new connection of the same client (the verdict is one object per chain and standing): its last decision.
+    if (plain && last?.verdict !== cert.verdict) last = lastDecided.get(cert.verdict);
     let d: Decided["d"];
     if (last !== undefined && last.ctx === ctx && last.verdict === cert.verdict && last.key === target.key && last.path === target.path && last.ip === ip) d = last.d;
     else {
@@ -234,7 +238,7 @@ export async function createListener(opts: ListenerOptions): Promise<Gateway> {
         ...(session ? { email: session.email } : {}),
         ...(token ? (token.ok ? { serviceTokenId: token.token.id } : { credentialError: token.reason }) : {}),
       });
-      if (plain) conn.decided = { ctx, verdict: cert.verdict, key: target.key, path: target.path, ip, d };
+      if (plain) lastDecided.set(cert.verdict, (conn.decided = { ctx, verdict: cert.verdict, key: target.key, path: target.path, ip, d }));
     }
     const compiled = d.application;
     if (!compiled) {

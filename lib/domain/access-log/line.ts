@@ -67,8 +67,19 @@ const ANY = Infinity;
 
 /** The row's line (with its newline); `chain` is the chain_sha256 literal (`chainLiteral`) or null. */
 export function accessLogLine(e: AccessLogEntry, chain: string | null): string {
-  return `${e.at.toISOString()}\t${field(e.hostname, 253)}\t${field(e.applicationId, ANY)}\t${field(e.applicationName, ANY)}\t${field(e.clientCn, 500)}\t${field(e.serialNumber, ANY)}\t${e.decision}\t${field(e.policyId, ANY)}\t${field(e.policyName, ANY)}\t${field(e.reason, 1000)}\t${field(e.ip, ANY)}\t${field(e.path, MAX_LOGGED_PATH)}\t${chain ?? "\\N"}\n`;
+  return `${e.at.toISOString()}\t${accessLogRest(e, chain)}`;
 }
+
+/** The line after its time column (`accessLogLine` is the time, a tab and this). */
+export function accessLogRest(e: AccessLogEntry, chain: string | null): string {
+  return `${field(e.hostname, 253)}\t${field(e.applicationId, ANY)}\t${field(e.applicationName, ANY)}\t${field(e.clientCn, 500)}\t${field(e.serialNumber, ANY)}\t${e.decision}\t${field(e.policyId, ANY)}\t${field(e.policyName, ANY)}\t${field(e.reason, 1000)}\t${field(e.ip, ANY)}\t${field(e.path, MAX_LOGGED_PATH)}\t${chain ?? "\\N"}\n`;
+}
+
+/** Whether two entries make the same line apart from the time (their chains given as their literals). */
+export const sameRest = (a: AccessLogEntry, b: AccessLogEntry): boolean =>
+  a.hostname === b.hostname && a.applicationId === b.applicationId && a.applicationName === b.applicationName && a.clientCn === b.clientCn &&
+  a.serialNumber === b.serialNumber && a.decision === b.decision && a.policyId === b.policyId && a.policyName === b.policyName &&
+  a.reason === b.reason && a.ip === b.ip && (a.path ?? null) === (b.path ?? null);
 
 /** A row as PostgreSQL's JSON statement takes it (the line's columns, by name). */
 export type LineRow = Omit<AccessLogDto, "id" | "chain_sha256"> & { chain_sha256: string[] | null };
