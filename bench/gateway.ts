@@ -81,6 +81,25 @@ function treeCpuMs(root: number): number {
   return total;
 }
 
+/**
+ * Wait until the process trees are idle: at most 10 ms of CPU (one clock tick, 5% of a core) in each of two
+ * consecutive 200 ms windows, or SETTLE_MAX_MS. Idle Portcullis engines poll the configuration about every 500 ms.
+ */
+const SETTLE_MAX_MS = 20_000;
+async function settle(roots: number[]): Promise<number> {
+  const t0 = Date.now();
+  const cpu = () => roots.reduce((a, r) => a + treeCpuMs(r), 0);
+  let quiet = 0;
+  let last = cpu();
+  while (quiet < 2 && Date.now() - t0 < SETTLE_MAX_MS) {
+    await sleep(200);
+    const now = cpu();
+    quiet = now - last <= TICK_MS ? quiet + 1 : 0;
+    last = now;
+  }
+  return Date.now() - t0;
+}
+
 /** The child's first JSON line on stdout (its setup), or its stderr when it exits or stays silent. */
 export function firstLine(child: ChildProcess, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -110,6 +129,9 @@ async function load(port: number, serverPid: number, setup: { host: string; cace
       return run(TSX, ["bench/loadgen.ts", arg], { cwd: ROOT, encoding: "utf8", timeout: (SECONDS + 60) * 1000 });
     }),
   );
+  // Until the server has finished what the load left it (a Portcullis engine writes its access-log rows behind the
+  // requests): that work is counted as this server's, and does not run into the next server's load.
+  await settle([serverPid]);
   const serverCpu = treeCpuMs(serverPid) - cpu0;
   const parts = outs.map((o) => JSON.parse(o.stdout.trim().split("\n").pop()!) as Load);
   const statuses: Record<string, number> = {};
