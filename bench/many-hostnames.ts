@@ -2,15 +2,15 @@
  * Many hostnames (issue #18 §2): the node-engine gateway configured with 1,000 hostnames over 50 CAs and 1,000
  * applications (bench/many-hostnames-server.ts, every hostname's context compiled in every worker) against the same
  * gateway with one hostname: handshakes/s for one hostname (a new TLS connection per request, bench/loadgen.ts),
- * in alternating rounds; the resident memory of the gateway processes; and how long a policy change takes to reach
+ * in rotating rounds; the resident memory of the gateway processes; and how long a policy change takes to reach
  * every worker (new connections, spread over the workers, until all of a batch see the change).
  * Target: the handshake rate drops by ≤ 10%; the change reaches every worker within 1 s.
  * Also, in the same rounds, the one-hostname gateway whose CA has a BENCH_MANY_CRL_ENTRIES-entry CRL (60,000; the
  * revocation is checked by lib/pki per request, memoised per chain and CRL): its handshake rate against the same
  * gateway with the seed's small CRL (target ≥ 0.9×).
  *
- * Knobs: BENCH_MANY_HOSTS (1000), BENCH_MANY_ROUNDS (3), BENCH_GW_SECONDS (5 per load), BENCH_GW_CONCURRENCY (16),
- * GATEWAY_WORKERS.
+ * Knobs: BENCH_MANY_HOSTS (1000), BENCH_MANY_CRL_ENTRIES (60000), BENCH_MANY_ROUNDS (5), BENCH_GW_SECONDS (5 per load),
+ * BENCH_GW_CONCURRENCY (16), GATEWAY_WORKERS.
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import https from "node:https";
