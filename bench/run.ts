@@ -21,7 +21,7 @@ const BENCHES: Record<string, { describe: string; load: () => Promise<Bench> }> 
   crl: { describe: "Test mTLS with a 60,000-entry CRL: first and later calls vs one parse per call", load: async () => (await import("./crl")).runCrl },
   cli: { describe: "portcullis verify (prebuilt CLI, one process per call) vs openssl verify", load: async () => (await import("./cli")).runCli },
   revocation: { describe: "200 uncached leaves, 10,000-entry CRLs: lib/pki and portcullis verify vs openssl verify -crl_check_all", load: async () => (await import("./revocation")).runRevocation },
-  "many-hostnames": { describe: "gateway with 1,000 hostnames / 50 CAs / 1,000 apps vs one hostname: handshakes/s, change propagation, RSS", load: async () => (await import("./many-hostnames")).runManyHostnames },
+  "many-hostnames": { describe: "gateway with 1,000 hostnames / 50 CAs / 1,000 apps, and with a 60,000-entry CRL, vs one hostname: handshakes/s, change propagation, RSS", load: async () => (await import("./many-hostnames")).runManyHostnames },
   identity: { describe: "gateway keep-alive with a CF_Authorization session vs the certificate-only path", load: async () => (await import("./gateway-identity")).runGatewayIdentity },
   "managed-ca": { describe: "managed CA: issuing from CSRs vs openssl x509 -req; a 10,000-entry CRL re-signed vs openssl ca -gencrl, the gateway serving", load: async () => (await import("./managed-ca")).runManagedCa },
 };
