@@ -80,3 +80,39 @@ export async function signerFromKey(stored: SigningKey): Promise<Signer> {
     },
   };
 }
+
+/** A signed token and when to sign a new one instead (half its lifetime). */
+export interface CachedJwt {
+  token: string;
+  renewAt: number;
+}
+
+/**
+ * Access JWTs per key (application, identity, policy, issuer), reused until half their lifetime has passed: the
+ * request path reads the cache without awaiting, and signs only on a miss. At most 10,000 keys (oldest dropped).
+ */
+export class JwtCache {
+  private readonly jwts = new Map<string, CachedJwt>();
+
+  constructor(private readonly signer: Signer) {}
+
+  /** The token for `key` while it needs no renewal at `now` (ms), else undefined. */
+  get(key: string, now: number): CachedJwt | undefined {
+    const hit = this.jwts.get(key);
+    return hit && hit.renewAt > now ? hit : undefined;
+  }
+
+  /** A freshly signed token, cached under `key`. */
+  sign(key: string, claims: AccessClaims, ttl: number): Promise<CachedJwt> {
+    return this.signer.sign(claims, ttl).then((token) => {
+      const signed = { token, renewAt: Date.now() + (ttl * 1000) / 2 };
+      this.jwts.set(key, signed);
+      if (this.jwts.size > 10_000) this.jwts.delete(this.jwts.keys().next().value as string);
+      return signed;
+    });
+  }
+
+  clear(): void {
+    this.jwts.clear();
+  }
+}

@@ -13,68 +13,37 @@
  * the per-hostname configuration and the signing key over IPC and send access-log rows back in batches.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import http from "node:http";
-import https from "node:https";
 import type { AddressInfo } from "node:net";
-import type { Socket } from "node:net";
 import { misdirected } from "../access";
 import { normalizeTarget } from "../access/path";
 import { recordAccess, flushAccessLog, recordUnknownHost, type AccessLogEntry } from "../domain/access-log";
 import { watchConfig } from "../domain/core/config-events";
-import { appForPath, ContextCache, GATEWAY_CIPHERS, loadHostConfig, loadHostIndex, type HostConfigSource, type HostContext, type HostIndexSource, type ServerIdentity } from "./context";
+import { appForPath, ContextCache, loadHostConfig, loadHostIndex, type HostContext } from "./context";
 import { checkCertificate, decideRequest } from "./decide";
 import { hostOf, tlsConnection, type ClientConnection, type Decided } from "./connection";
 import { originHeaders } from "./headers";
 import { NOTHING_FORWARDED } from "./forwarding/headers";
 import { forwardedForRequest, forwardingNote, serverUri } from "./forwarding/request";
-import { loadSigner, type AccessClaims, type Signer } from "./jwt";
-import { limitsFromEnv, resolveLimits, type GatewayLimits } from "./limits";
+import { JwtCache, loadSigner } from "./jwt";
+import { limitsFromEnv, resolveLimits } from "./limits";
 import { ACCESS_PREFIX, cookieValue, GatewayIdentity, hostNeedsIdentity, originOf, type Session } from "./identity";
-import { databaseIdentitySource, type IdentitySource } from "./identity/source";
+import { databaseIdentitySource } from "./identity/source";
 import { FORBIDDEN, UNAUTHORIZED, failed, refuseMisdirected, sendError } from "./responses";
 import { recordServiceTokenSeen } from "../domain/service-tokens/seen";
-import { ServiceTokenAuth, presentedToken, type ServiceTokenSeen, type ServiceTokenSource } from "./service-token-auth";
+import { ServiceTokenAuth, presentedToken } from "./service-token-auth";
 import { Upstreams } from "./upstream";
-import { acceptUpgrades } from "./websocket";
-import { databaseCrlSource, serveCrl, type CrlSource } from "./crl";
+import { nginxSideServer, tlsServer } from "./listeners";
+import type { Gateway, GatewayOptions, ListenerOptions } from "./options";
+import { databaseCrlSource, serveCrl } from "./crl";
 import { env } from "../env.mjs";
 import { nginxConnection } from "./nginx-engine/peer";
 import { fastAnswer, fastPath, refuseUnlessFast } from "./nginx-engine/fast-path";
 
+export type { Gateway, GatewayOptions, ListenerOptions } from "./options";
+
 export const JWKS_PATH = "/cdn-cgi/access/certs";
 const CRL_PREFIX = "/cdn-cgi/pki/crl/";
 export const COOKIE_NAME = "CF_Authorization";
-
-export interface GatewayOptions {
-  port: number;
-  host?: string;
-  identity: ServerIdentity;
-  /** JWT issuer; default https://<request host>[:port] */
-  issuer?: string;
-  /** Processes serving the port: 1 (default) = this process; more = worker processes (see lib/gateway/cluster.ts). */
-  workers?: number;
-  /** Timeouts and the per-address connection cap; unset values come from the environment (lib/gateway/limits.ts). */
-  limits?: Partial<GatewayLimits>;
-  /** Who terminates TLS: this process (node, the default) or a supervised nginx (lib/gateway/nginx-engine). */
-  engine?: "node" | "nginx";
-  /**
-   * nginx engine only: the unix socket the request path listens on in plain HTTP behind nginx (which terminated TLS
-   * and passes the client certificate, TLS server name, client address and connection's request count).
-   */
-  socket?: string;
-}
-
-export interface Gateway {
-  port: number;
-  /** Drop all compiled hostname contexts (the config watcher calls this). */
-  reload(): void;
-  close(): Promise<void>;
-}
-
-interface CachedJwt {
-  token: string;
-  renewAt: number;
-}
 
 export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   const workers = Math.max(1, Math.floor(opts.workers ?? 1));
@@ -96,28 +65,6 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   };
 }
 
-export interface ListenerOptions extends GatewayOptions {
-  signer: Signer;
-  /** where per-hostname configuration comes from: the database, or the primary process over IPC */
-  source: HostConfigSource;
-  /** the configured hostnames: the database, or the primary process over IPC */
-  index: HostIndexSource;
-  /** where access-log rows go: recordAccess, or a batch sent to the primary process */
-  sink: (entry: AccessLogEntry) => void;
-  /** where a request for an unknown hostname is counted: recordUnknownHost, or counts sent to the primary */
-  unknownSink: (hostname: string) => void;
-  /** the service tokens: the database (default), or the primary process over IPC */
-  tokens?: ServiceTokenSource;
-  /** where a token's `last_seen_at` goes: the database (default), or the primary process over IPC */
-  tokenSeen?: ServiceTokenSeen;
-  /** login methods and pending sign-ins: the database (default), or the primary process over IPC */
-  identitySource?: IdentitySource;
-  /** the managed CA's published CRLs: the database (default), or the primary process over IPC */
-  crls?: CrlSource;
-  /** with `socket`: the connection nginx describes in its request headers (lib/gateway/nginx-engine/peer.ts) */
-  connection?: (req: IncomingMessage) => ClientConnection;
-}
-
 /** The TLS listener and the per-request path; no database access (a worker process runs it as it is). */
 export async function createListener(opts: ListenerOptions): Promise<Gateway> {
   const cache = new ContextCache(opts.identity, opts.source, opts.index);
@@ -125,7 +72,7 @@ export async function createListener(opts: ListenerOptions): Promise<Gateway> {
   const limits = resolveLimits(opts.limits);
   const jwks = JSON.stringify(signer.jwks);
   const jwksHeaders = { "content-type": "application/json", "cache-control": "public, max-age=300", "content-length": Buffer.byteLength(jwks) };
-  const jwts = new Map<string, CachedJwt>();
+  const jwts = new JwtCache(signer);
   const upstreams = new Upstreams({ originTimeoutMs: limits.originTimeoutMs });
   const serviceTokens = new ServiceTokenAuth(opts.tokens, opts.tokenSeen ?? recordServiceTokenSeen);
   const crlSource = opts.crls ?? databaseCrlSource;
@@ -140,16 +87,6 @@ export async function createListener(opts: ListenerOptions): Promise<Gateway> {
     serviceTokens.clear();
     signIn.reload();
   };
-
-  /** A freshly signed token, cached under `key`. */
-  function signFor(key: string, claims: AccessClaims, ttl: number): Promise<CachedJwt> {
-    return signer.sign(claims, ttl).then((token) => {
-      const signed = { token, renewAt: Date.now() + (ttl * 1000) / 2 };
-      jwts.set(key, signed);
-      if (jwts.size > 10_000) jwts.delete(jwts.keys().next().value as string);
-      return signed;
-    });
-  }
 
   /** Per certificate verdict, the last decision made without credentials or a session (see `Decided`). */
   const lastDecided = new WeakMap<Decided["verdict"], Decided>();
@@ -302,11 +239,9 @@ export async function createListener(opts: ListenerOptions): Promise<Gateway> {
       const ttl = compiled.sessionSeconds;
       const jwtKey = `${app.id}|${sub}|${commonName ?? ""}|${policy?.id}|${issuer}`;
       // The cached token (no await on the hot path), or a freshly signed one.
-      const hit = jwts.get(jwtKey);
       const signed =
-        hit && hit.renewAt > at.getTime()
-          ? hit
-          : await signFor(jwtKey, { aud: app.aud, iss: issuer, sub, ...(commonName !== undefined ? { common_name: commonName } : {}), policy_id: policy?.id }, ttl);
+        jwts.get(jwtKey, at.getTime()) ??
+        (await jwts.sign(jwtKey, { aud: app.aud, iss: issuer, sub, ...(commonName !== undefined ? { common_name: commonName } : {}), policy_id: policy?.id }, ttl));
       jwt = signed.token;
       jwtRenewAt = signed.renewAt;
       // Strict service-token authentication: no CF_Authorization cookie; the client keeps sending its headers.
@@ -329,63 +264,10 @@ export async function createListener(opts: ListenerOptions): Promise<Gateway> {
     upstreams.proxy(req, res, compiled.origin, target.target, headers, setCookie, hostname);
   }
 
-  /** Open connections per client address (TCP, before TLS), for the per-address cap. */
-  const perIp = new Map<string, number>();
-  const onConnection = (socket: Socket) => {
-    const addr = socket.remoteAddress ?? "";
-    const n = (perIp.get(addr) ?? 0) + 1;
-    if (n > limits.maxConnectionsPerIp) {
-      socket.destroy();
-      return;
-    }
-    perIp.set(addr, n);
-    socket.once("close", () => {
-      const left = (perIp.get(addr) ?? 1) - 1;
-      if (left > 0) perIp.set(addr, left);
-      else perIp.delete(addr);
-    });
-  };
-
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((e: Error) => failed(req, res, e));
   };
-  // Behind nginx (which holds the client connections and their timeouts): plain HTTP on a unix socket. nginx keeps
-  // idle upstream connections for 4 s, so this side keeps them longer and never closes one nginx is about to reuse.
-  const server = opts.socket
-    ? http.createServer({ keepAliveTimeout: 10_000, requestTimeout: 0, headersTimeout: Math.max(60_000, limits.headersTimeoutMs) }, onRequest)
-    : https.createServer(
-    {
-      cert: opts.identity.cert,
-      key: opts.identity.key,
-      ciphers: GATEWAY_CIPHERS,
-      minVersion: "TLSv1.2",
-      requestCert: true,
-      rejectUnauthorized: false,
-      handshakeTimeout: limits.handshakeTimeoutMs,
-      headersTimeout: limits.headersTimeoutMs,
-      // The whole request (headers and body: a trickled body is answered 408); never shorter than the header timeout.
-      requestTimeout: Math.max(limits.requestTimeoutMs, limits.headersTimeoutMs),
-      // How often Node checks the two timeouts above (default 30 s, far coarser than a 15 s header timeout).
-      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(limits.headersTimeoutMs / 4))),
-      SNICallback: (name, cb) => {
-        // The built context answers at once; a hostname not built yet (or being rebuilt) waits for it.
-        const hit = cache.peek(name);
-        if (hit) return cb(null, hit.secureContext);
-        cache.get(name).then(
-          (c) => cb(null, c.secureContext),
-          () => cb(null, cache.defaultContext),
-        );
-      },
-    },
-    onRequest,
-  );
-  let closeUpgrades = () => undefined as void;
-  if (!opts.socket) {
-    server.on("tlsClientError", () => undefined);
-    closeUpgrades = acceptUpgrades(server, onRequest);
-    // Before the TLS server sees it: a connection over the cap costs no handshake.
-    server.prependListener("connection", onConnection);
-  }
+  const { server, closeUpgrades } = opts.socket ? { server: nginxSideServer(limits, onRequest), closeUpgrades: () => undefined } : tlsServer(opts.identity, limits, cache, onRequest);
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
