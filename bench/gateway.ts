@@ -86,7 +86,7 @@ function treeCpuMs(root: number): number {
  * consecutive 200 ms windows, or SETTLE_MAX_MS. Idle Portcullis engines poll the configuration about every 500 ms.
  */
 const SETTLE_MAX_MS = 20_000;
-async function settle(roots: number[]): Promise<number> {
+async function settle(roots: number[]): Promise<void> {
   const t0 = Date.now();
   const cpu = () => roots.reduce((a, r) => a + treeCpuMs(r), 0);
   let quiet = 0;
@@ -97,7 +97,6 @@ async function settle(roots: number[]): Promise<number> {
     quiet = now - last <= TICK_MS ? quiet + 1 : 0;
     last = now;
   }
-  return Date.now() - t0;
 }
 
 /** The child's first JSON line on stdout (its setup), or its stderr when it exits or stays silent. */

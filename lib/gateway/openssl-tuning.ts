@@ -12,9 +12,10 @@
  * in the Node options, nothing is added (such a configuration can set NumTickets itself).
  */
 import { createHash } from "node:crypto";
-import { existsSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { replaceFile } from "./files";
 
 export const WORKER_OPENSSL_CONF = `# Written by Portcullis for its gateway worker processes (lib/gateway/openssl-tuning.ts).
 nodejs_conf = portcullis_init
@@ -30,7 +31,7 @@ NumTickets = 1
 `;
 
 /** Whether the operator chose an OpenSSL configuration for this process's children already. */
-export function operatorOpensslConfig(env: Readonly<Record<string, string | undefined>>, execArgv: readonly string[]): boolean {
+function operatorOpensslConfig(env: Readonly<Record<string, string | undefined>>, execArgv: readonly string[]): boolean {
   if (env.OPENSSL_CONF) return true;
   const flags = [...execArgv, ...(env.NODE_OPTIONS ?? "").split(/\s+/)];
   return flags.some((a) => a.startsWith("--openssl-config") || a === "--openssl-shared-config");
@@ -45,11 +46,7 @@ export function workerOpensslEnv(env: Readonly<Record<string, string | undefined
   if (operatorOpensslConfig(env, execArgv)) return {};
   const file = path.join(dir, `portcullis-gateway-openssl-${createHash("sha256").update(WORKER_OPENSSL_CONF).digest("hex").slice(0, 16)}.cnf`);
   try {
-    if (!existsSync(file)) {
-      const tmp = `${file}.${process.pid}.tmp`;
-      writeFileSync(tmp, WORKER_OPENSSL_CONF, { mode: 0o644 });
-      renameSync(tmp, file);
-    }
+    if (!existsSync(file)) replaceFile(file, WORKER_OPENSSL_CONF, 0o644);
     return { OPENSSL_CONF: file };
   } catch (e) {
     console.error(`[gateway] OpenSSL tuning not applied (${(e as Error).message}); workers keep OpenSSL's defaults`);

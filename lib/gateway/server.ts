@@ -26,7 +26,7 @@ import { NOTHING_FORWARDED } from "./forwarding/headers";
 import { forwardedForRequest, forwardingNote, serverUri } from "./forwarding/request";
 import { JwtCache, loadSigner } from "./jwt";
 import { limitsFromEnv, resolveLimits } from "./limits";
-import { ACCESS_PREFIX, cookieValue, GatewayIdentity, hostNeedsIdentity, originOf, type Session } from "./identity";
+import { ACCESS_PREFIX, cookieValue, GatewayIdentity, hostNeedsIdentity, originOf, SESSION_COOKIE, type Session } from "./identity";
 import { databaseIdentitySource } from "./identity/source";
 import { FORBIDDEN, UNAUTHORIZED, failed, refuseMisdirected, sendError } from "./responses";
 import { recordServiceTokenSeen } from "../domain/service-tokens/seen";
@@ -43,7 +43,8 @@ export type { Gateway, GatewayOptions, ListenerOptions } from "./options";
 
 export const JWKS_PATH = "/cdn-cgi/access/certs";
 const CRL_PREFIX = "/cdn-cgi/pki/crl/";
-export const COOKIE_NAME = "CF_Authorization";
+/** The Access cookie: the gateway's JWT for certificate and service-token identities, a session for sign-ins. */
+export const COOKIE_NAME = SESSION_COOKIE;
 
 export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   const workers = Math.max(1, Math.floor(opts.workers ?? 1));

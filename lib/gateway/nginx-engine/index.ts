@@ -12,9 +12,10 @@
  * them at once and bumps the generation in the key (hence a rewrite and reload on every change), and the cached hits
  * nginx answers alone reach the access log through its hit log (./hit-log).
  */
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { replaceFile } from "../files";
 import { watchConfig } from "../../domain/core/config-events";
 import { env } from "../../env.mjs";
 import type { GatewayLimits } from "../limits";
@@ -40,17 +41,6 @@ function volatileDir(dir: string): string {
   } catch {
     return dir;
   }
-}
-
-/**
- * Writes `content` to `file` whole or not at all: nginx may be reading the file (a reload in progress, `nginx -t`)
- * while the next change is written, and writing in place truncates it first, so nginx would read an empty CA bundle
- * ("no certificate or crl found") and refuse the new configuration.
- */
-function replaceFile(file: string, content: string): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, content);
-  renameSync(tmp, file);
 }
 
 /** The configuration without the generation number (./decision-cache key). */
@@ -82,6 +72,8 @@ export async function startNginxEngine(opts: GatewayOptions & { limits: GatewayL
   let written = "";
   const write = (loaded: NginxHostFiles, withCas: boolean): string => {
     const hosts = withCas ? loaded.hosts : loaded.hosts.map((h) => ({ ...h, caFile: null, crlFile: null }));
+    // Whole files only (../files): nginx may be reading them (a reload in progress, `nginx -t`) while the next change
+    // is written, and a bundle truncated in place makes it refuse the configuration ("no certificate or crl found").
     // Bundle names are their content's hash: one already there holds the same bytes and is left alone.
     if (withCas) for (const [name, content] of loaded.files) if (!existsSync(path.join(dir, name))) replaceFile(path.join(dir, name), content);
     if (crlTimer) clearTimeout(crlTimer);
