@@ -21,6 +21,8 @@ async function otherInstance(): Promise<DbSource> {
   if (handle.engine !== "postgres") return getDb;
   const pg = (await import("pg")).default;
   const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 4 });
+  // As lib/db/client's pool: an idle connection the server closes must not be an uncaught 'error' event.
+  pool.on("error", (err) => console.error("[test pool] idle client error:", err.message));
   closers.push(() => pool.end());
   const db = drizzle(pool, { schema }) as unknown as Db;
   return async () => db;
