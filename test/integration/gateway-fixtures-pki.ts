@@ -21,6 +21,8 @@ export interface GatewayPki {
   chainPem: string;
   /** the intermediate's CRL (revokes `revoked`) */
   crlPem: string;
+  /** Revokes `client` too and returns the intermediate's next CRL (PEM), which revokes both. */
+  revokeClient(): string;
   /** seed walkthrough: `openssl x509 -req -in client.csr -CA intermediate.pem ...`, CN "John Doe" */
   client: ClientCert;
   janeRoe: ClientCert;
@@ -59,6 +61,10 @@ export function generateGatewayPki(): GatewayPki {
     selfSigned: { cert: path.join(dir, "self.pem"), key: path.join(dir, "self.key") },
     chainPem,
     crlPem: readFileSync(crl, "utf8"),
+    revokeClient() {
+      p.revoke(int, path.join(dir, "client.pem"));
+      return readFileSync(p.crl(int, "intermediate-next"), "utf8");
+    },
     client: { cert: path.join(dir, "client.pem"), key: path.join(dir, "client.key") },
     janeRoe: cc(jane),
     revoked: cc(revoked),

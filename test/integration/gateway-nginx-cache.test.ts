@@ -15,9 +15,15 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { flushAccessLog, listAccessLog } from "@/lib/domain/access-log";
 import { updatePolicy } from "@/lib/domain/policies";
+import { setCertificateCrl } from "@/lib/domain/crls";
+import { getDb } from "@/lib/db/client";
+import { mtlsCertificates } from "@/lib/db/schema";
+import { eq } from "drizzle-orm";
 import { createGateway, loadServerCert, type Gateway } from "@/lib/gateway";
 import { adminActor } from "../helpers/actors";
 import { createApplication } from "@/lib/domain/applications";
+import { createCertificate } from "@/lib/domain/certificates";
+import { Pki } from "../pki/openssl";
 import { configureSeedGateway, curl, generateGatewayPki, tlsRequest, until, type GatewayPki } from "./gateway-fixtures";
 import { findNginx } from "./nginx-fixtures";
 
@@ -161,6 +167,8 @@ describe.skipIf(!nginx)("the nginx engine's decision cache", () => {
     } finally {
       const back = await updatePolicy(adminActor, policyId, { name: "John Doe devices", decision: "non_identity", include: [{ common_name: { common_name: "John Doe" } }], version: 2 });
       expect(back.ok, JSON.stringify(back)).toBe(true);
+      // The tests after this one start from the restored policy.
+      await until(async () => (await get({ cert: pki.client, paths: ["/change", "/change"] })).status === 200, 1000, "the restored policy");
     }
   });
 
@@ -180,5 +188,33 @@ describe.skipIf(!nginx)("the nginx engine's decision cache", () => {
     } finally {
       await node.close();
     }
+  });
+
+  // Last: it revokes the client for good.
+  it("leaves revocation to the request path: nginx gets no CRL, and a new CRL that revokes a cached client drops its decision", async () => {
+    // A CA uploaded alone with its CRL (nginx's ssl_crl would fit it: one CA, one CRL) still gives nginx no CRL.
+    const solo = new Pki(mkdtempSync(path.join(os.tmpdir(), "portcullis-solo-")));
+    const root = solo.root("solo", { subj: "/CN=Solo Root CA", alg: "ec" });
+    const soloHost = "solo.cache.example.com";
+    const made = await createCertificate(adminActor, { name: "Solo root", certificate: readFileSync(root.cert, "utf8"), associated_hostnames: [soloHost], crl: readFileSync(solo.crl(root, "solo"), "utf8") });
+    expect(made.ok, JSON.stringify(made)).toBe(true);
+    const conf = () => readFileSync(path.join(engineDir, "nginx.conf"), "utf8");
+    await until(async () => conf().includes(soloHost), 2000, "the new hostname in nginx.conf");
+    expect(conf()).toContain("ssl_client_certificate ");
+    expect(conf()).not.toContain("ssl_crl");
+
+    const hitsBefore = hitLines().length;
+    const warm = await get({ cert: pki.client, paths: ["/revoke", "/revoke", "/revoke", "/revoke"] });
+    expect(warm.status, warm.body).toBe(200);
+    await until(async () => hitLines().length >= hitsBefore + 2, 5000, "nginx's hit log");
+    const [seed] = await (await getDb()).select({ id: mtlsCertificates.id, version: mtlsCertificates.version }).from(mtlsCertificates).where(eq(mtlsCertificates.name, "Seed chain"));
+    const set = await setCertificateCrl(adminActor, seed.id, { crl: pki.revokeClient(), version: seed.version });
+    expect(set.ok, JSON.stringify(set)).toBe(true);
+    // Refused within a second with the request path's reason (the cached 200 would otherwise answer for up to 30 s).
+    await until(async () => (await get({ cert: pki.client, paths: ["/revoke"] })).status === 403, 1000, "the new CRL");
+    const r = await get({ cert: pki.client, paths: ["/revoke"], headers: ["Accept: application/json"] });
+    expect(r.status).toBe(403);
+    expect(JSON.parse(r.body).reason).toMatch(/certificate revoked/);
+    expect(conf()).not.toContain("ssl_crl");
   });
 });

@@ -95,10 +95,10 @@ const fastLocations = (cacheDir: string, generation: number) => [
 
 export function renderNginxConfig(c: NginxConfigInput): string {
   const listen = listenAddress(c.host, c.port);
-  // Hostnames with the same CA and CRL files share one server block (one TLS context for 1,000 hostnames of one CA).
+  // Hostnames with the same CA file share one server block (one TLS context for 1,000 hostnames of one CA).
   const groups = new Map<string, NginxHost[]>();
   for (const h of c.hosts) {
-    const key = `${h.caFile ?? ""}|${h.crlFile ?? ""}`;
+    const key = h.caFile ?? "";
     const g = groups.get(key);
     if (g) g.push(h);
     else groups.set(key, [h]);
@@ -113,9 +113,8 @@ export function renderNginxConfig(c: NginxConfigInput): string {
       hs ? `    server_name ${hs.map((x) => x.name).join(" ")};` : `    server_name "";`,
       "    ssl_verify_client optional_no_ca;",
       ...(h?.caFile ? [`    ssl_client_certificate ${c.dir}/${h.caFile};`] : []),
-      ...(h?.crlFile ? [`    ssl_crl ${c.dir}/${h.crlFile};`] : []),
       ...fastLocations(c.cacheDir, c.generation),
-      // nginx answers some verification failures (a CRL it cannot find, an expired certificate...) with its own 400
+      // nginx answers some verification failures (an expired certificate, an unknown issuer...) with its own 400
       // even under optional_no_ca: those requests go to the request path too, where lib/access decides and logs.
       "    error_page 495 = @portcullis;",
       // nginx 1.22 answers 421 itself to a Host other than the TLS server name, as soon as it reads the Host header:

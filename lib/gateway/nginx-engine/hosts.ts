@@ -1,8 +1,15 @@
 /**
- * What nginx needs to know per hostname (GATEWAY_ENGINE=nginx): which CAs to ask a client certificate of, and the
- * CRLs of those CAs. One read of every certificate association (plus the application domains, so a hostname with
- * applications but no certificate still gets its own server block). Bundles are shared by content: 1,000 hostnames
- * across 50 CAs are 50 files.
+ * What nginx needs to know per hostname (GATEWAY_ENGINE=nginx): which CAs to ask a client certificate of, and when
+ * the earliest CRL goes out of date. One read of every certificate association (plus the application domains, so a
+ * hostname with applications but no certificate still gets its own server block). Bundles are shared by content:
+ * 1,000 hostnames across 50 CAs are 50 files.
+ *
+ * No CRLs go to nginx: revocation is decided by lib/pki on the request path for every request nginx passes on, and a
+ * CRL in nginx's TLS context would only make OpenSSL check it in every handshake (re-verifying the CRL's signature over
+ * the whole CRL) for a verdict the request path does not use: with a 60,000-entry CRL a plain nginx 1.22 made half
+ * the handshakes.
+ * Cached decisions (./decision-cache) never outlive a CRL: a new one is a configuration change, which empties the
+ * cache, and so is the earliest nextUpdate passing.
  */
 import { createHash } from "node:crypto";
 import { asc, eq } from "drizzle-orm";
@@ -18,8 +25,6 @@ export interface NginxHost {
   name: string;
   /** file name of the CA bundle (PEMs of the hostname's CAs), or null when none is associated */
   caFile: string | null;
-  /** file name of the CRL bundle; only when every CA of the bundle has a CRL (nginx checks every CA of a chain) */
-  crlFile: string | null;
 }
 
 export interface NginxHostFiles {
@@ -58,15 +63,12 @@ export async function loadNginxHosts(): Promise<NginxHostFiles> {
       .innerJoin(mtlsCertificates, eq(certificateHostnames.certificateId, mtlsCertificates.id))
       .orderBy(asc(certificateHostnames.hostname), asc(mtlsCertificates.id)),
   ]);
-  const byHost = new Map<string, { pems: string[]; crls: (string | null)[] }>();
-  for (const r of rows) {
-    const e = byHost.get(r.hostname) ?? { pems: [], crls: [] };
-    e.pems.push(r.pem.trim());
-    e.crls.push(r.crl?.trim() || null);
-    byHost.set(r.hostname, e);
-  }
+  const byHost = new Map<string, string[]>();
   let nextUpdate: number | null = null;
   for (const r of rows) {
+    const pems = byHost.get(r.hostname);
+    if (pems) pems.push(r.pem.trim());
+    else byHost.set(r.hostname, [r.pem.trim()]);
     const t = r.crl ? nextUpdateOf(r.crl) : null;
     if (t !== null && (nextUpdate === null || t < nextUpdate)) nextUpdate = t;
   }
@@ -74,22 +76,14 @@ export async function loadNginxHosts(): Promise<NginxHostFiles> {
   const hosts: NginxHost[] = [];
   for (const name of [...new Set(names.map((n) => n.trim().toLowerCase()))].sort()) {
     if (!SERVER_NAME.test(name)) continue;
-    const e = byHost.get(name);
+    const pems = byHost.get(name);
     let caFile: string | null = null;
-    let crlFile: string | null = null;
-    if (e) {
-      const bundle = `${e.pems.join("\n")}\n`;
+    if (pems) {
+      const bundle = `${pems.join("\n")}\n`;
       caFile = fileName("ca", bundle);
       files.set(caFile, bundle);
-      // A stored PEM may hold a chain, and each CRL covers one CA: ssl_crl only when they pair up.
-      const caCount = bundle.split("BEGIN CERTIFICATE").length - 1;
-      if (e.crls.every((c) => c !== null) && e.crls.length >= caCount) {
-        const crls = `${e.crls.join("\n")}\n`;
-        crlFile = fileName("crl", crls);
-        files.set(crlFile, crls);
-      }
     }
-    hosts.push({ name, caFile, crlFile });
+    hosts.push({ name, caFile });
   }
   const origins = new Map<string, string>();
   for (const a of apps) {

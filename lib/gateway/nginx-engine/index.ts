@@ -71,7 +71,7 @@ export async function startNginxEngine(opts: GatewayOptions & { limits: GatewayL
 
   let written = "";
   const write = (loaded: NginxHostFiles, withCas: boolean): string => {
-    const hosts = withCas ? loaded.hosts : loaded.hosts.map((h) => ({ ...h, caFile: null, crlFile: null }));
+    const hosts = withCas ? loaded.hosts : loaded.hosts.map((h) => ({ ...h, caFile: null }));
     // Whole files only (../files): nginx may be reading them (a reload in progress, `nginx -t`) while the next change
     // is written, and a bundle truncated in place makes it refuse the configuration ("no certificate or crl found").
     // Bundle names are their content's hash: one already there holds the same bytes and is left alone.
