@@ -7,6 +7,7 @@
  * after a day in production. Prints one JSON line; then, on "change" from stdin, changes the measured policy (the
  * Common Name becomes "Nobody": the seed client is refused) and prints {"changedAt": ms since epoch}.
  * CRL_ENTRIES (default 0): the seed intermediate's CRL revokes that many more (synthetic) serials besides its own.
+ * ENGINE: node (default) or nginx (GATEWAY_ENGINE=nginx, with GATEWAY_NGINX_BIN).
  */
 import tls from "node:tls";
 import os from "node:os";
@@ -67,7 +68,7 @@ async function main() {
   const dir = mkdtempSync(path.join(os.tmpdir(), "portcullis-bench-many-gw-"));
   const identity = loadServerCert({ dir: path.join(dir, "tls"), hostnames: ["*.bench.test"] });
   const workers = workersFromEnv();
-  const gw = await createGateway({ port: 0, host: "127.0.0.1", identity, workers, engine: "node" });
+  const gw = await createGateway({ port: 0, host: "127.0.0.1", identity, workers, engine: process.env.ENGINE === "nginx" ? "nginx" : "node" });
   const t0 = Date.now();
   // Connections are spread over the workers by the kernel/cluster: several rounds make every worker see every name.
   for (let round = 0; round < workers * 2; round++) {

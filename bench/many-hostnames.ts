@@ -7,7 +7,8 @@
  * Target: the handshake rate drops by ≤ 10%; the change reaches every worker within 1 s.
  * Also, in the same rounds, the one-hostname gateway whose CA has a BENCH_MANY_CRL_ENTRIES-entry CRL (60,000; the
  * revocation is checked by lib/pki per request, memoised per chain and CRL): its handshake rate against the same
- * gateway with the seed's small CRL (target ≥ 0.9×).
+ * gateway with the seed's small CRL (target ≥ 0.9×); and the same pair on the nginx engine (GATEWAY_ENGINE=nginx,
+ * nginx installed by the bench when missing), reported (nginx gets no CRLs: the request path decides revocation).
  *
  * Knobs: BENCH_MANY_HOSTS (1000), BENCH_MANY_CRL_ENTRIES (60000), BENCH_MANY_ROUNDS (5), BENCH_GW_SECONDS (5 per load),
  * BENCH_GW_CONCURRENCY (16), GATEWAY_WORKERS.
@@ -19,6 +20,7 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { firstLine } from "./gateway";
+import { ensurePackage } from "./gateway-peers";
 import { freePort, ROOT, treeRss } from "./lib/app";
 import type { Row } from "./lib/report";
 import { sleep } from "./lib/timing";
@@ -45,10 +47,12 @@ interface Setup {
 
 const dataDirs: string[] = [];
 
-async function start(hosts: number, originUrl: string, crlEntries = 0): Promise<{ child: ChildProcess; setup: Setup }> {
+/** `nginx`: the nginx binary for an nginx-engine gateway; null for the node engine. */
+async function start(hosts: number, originUrl: string, crlEntries = 0, nginx: string | null = null): Promise<{ child: ChildProcess; setup: Setup }> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "portcullis-bench-manydata-"));
   dataDirs.push(dataDir);
-  const child = spawn(TSX, ["bench/many-hostnames-server.ts"], { cwd: ROOT, env: { ...process.env, HOSTS: String(hosts), CRL_ENTRIES: String(crlEntries), ORIGIN_URL: originUrl, PORTCULLIS_DATA_DIR: dataDir, DATABASE_URL: "" }, stdio: ["pipe", "pipe", "pipe"] });
+  const engine = nginx ? { ENGINE: "nginx", GATEWAY_NGINX_BIN: nginx } : { ENGINE: "node" };
+  const child = spawn(TSX, ["bench/many-hostnames-server.ts"], { cwd: ROOT, env: { ...process.env, ...engine, HOSTS: String(hosts), CRL_ENTRIES: String(crlEntries), ORIGIN_URL: originUrl, PORTCULLIS_DATA_DIR: dataDir, DATABASE_URL: "" }, stdio: ["pipe", "pipe", "pipe"] });
   return { child, setup: JSON.parse(await firstLine(child, 600_000)) as Setup };
 }
 
@@ -102,29 +106,37 @@ export async function runManyHostnames(): Promise<Row[]> {
     children.push(many.child);
     const bigCrl = await start(1, `http://127.0.0.1:${originPort}`, CRL_ENTRIES);
     children.push(bigCrl.child);
+    const NGINX = ensurePackage("nginx-light", ["/usr/sbin/nginx", "/usr/bin/nginx"], "nginx");
+    const oneNginx = await start(1, `http://127.0.0.1:${originPort}`, 0, NGINX);
+    children.push(oneNginx.child);
+    const bigNginx = await start(1, `http://127.0.0.1:${originPort}`, CRL_ENTRIES, NGINX);
+    children.push(bigNginx.child);
     const rss1 = treeRss(one.child.pid!);
     const rssN = treeRss(many.child.pid!);
     const r1: number[] = [];
     const rN: number[] = [];
     const rC: number[] = [];
+    const r1x: number[] = [];
+    const rCx: number[] = [];
     for (let i = 0; i < ROUNDS; i++) {
-      // Rotating order, so drift in the machine's load hits all three.
-      const order: [number[], Setup][] = [[rN, many.setup], [r1, one.setup], [rC, bigCrl.setup]];
-      for (let k = 0; k < 3; k++) {
-        const [runs, setup] = order[(k + i) % 3];
+      // Rotating order, so drift in the machine's load hits all of them.
+      const order: [number[], Setup][] = [[rN, many.setup], [r1, one.setup], [rC, bigCrl.setup], [r1x, oneNginx.setup], [rCx, bigNginx.setup]];
+      for (let k = 0; k < order.length; k++) {
+        const [runs, setup] = order[(k + i) % order.length];
         runs.push(await handshakes(setup));
       }
     }
     const prop = await propagation(many.child, many.setup);
     // Each comparison from the round with its median ratio (the rounds' loads drift on a shared machine; a round's
     // measurements are adjacent in time), as the gateway benchmark does.
-    const paired = (ours: number[]) => {
-      const ratios = ours.map((x, i) => x / r1[i]);
+    const paired = (ours: number[], base = r1) => {
+      const ratios = ours.map((x, i) => x / base[i]);
       const i = ratios.map((_, k) => k).sort((a, b) => ratios[a] - ratios[b])[Math.floor((ratios.length - 1) / 2)];
-      return { ours: ours[i], base: r1[i], ratios };
+      return { ours: ours[i], base: base[i], ratios };
     };
     const n = paired(rN);
     const c = paired(rC);
+    const cx = paired(rCx, r1x);
     const f2 = (xs: number[]) => xs.map((x) => `${x.toFixed(2)}×`).join(", ");
     const b = { benchmark: `gateway, ${HOSTS} hostnames (node engine, ${many.setup.workers} workers)`, better: "higher" as const };
     const mib = (n: number) => Math.round(n / 1048576);
@@ -134,6 +146,9 @@ export async function runManyHostnames(): Promise<Row[]> {
       { ...b, benchmark: `gateway, large CRL (node engine, ${many.setup.workers} workers)`, metric: `handshakes/s, the hostname's CA with a ${CRL_ENTRIES.toLocaleString("en-US")}-entry CRL (${(bigCrl.setup.crlBytes / 1048576).toFixed(1)} MiB PEM; round with the median ratio of ${ROUNDS})`, unit: "req/s", ours: c.ours,
         baselineName: "same gateway, the seed's 1-entry CRL", baseline: c.base, target: "≥ 0.9×", met: c.ours >= 0.9 * c.base,
         note: `rounds ${rC.map(Math.round).join(", ")} vs ${r1.map(Math.round).join(", ")} (${f2(c.ratios)}); revocation is lib/pki's (CRL parsed once, verdict memoised per chain); the TLS context carries the CAs only` },
+      { ...b, benchmark: `gateway, large CRL (nginx engine, ${bigNginx.setup.workers} workers)`, metric: `handshakes/s, the hostname's CA with a ${CRL_ENTRIES.toLocaleString("en-US")}-entry CRL (${(bigNginx.setup.crlBytes / 1048576).toFixed(1)} MiB PEM; round with the median ratio of ${ROUNDS})`, unit: "req/s", ours: cx.ours,
+        baselineName: "same engine, the seed's 1-entry CRL", baseline: cx.base, target: "", met: null,
+        note: `rounds ${rCx.map(Math.round).join(", ")} vs ${r1x.map(Math.round).join(", ")} (${f2(cx.ratios)}); nginx gets no CRLs, revocation is the request path's (lib/pki)` },
       { ...b, metric: "a policy change reaches every worker (new connections see it)", unit: "ms", better: "lower", ours: prop, baselineName: "", baseline: null, target: "≤ 1000 ms", met: prop <= 1000 },
       { ...b, metric: "resident memory of the gateway processes (primary + workers)", unit: "MiB", better: "lower", ours: mib(rssN), baselineName: "same gateway, one hostname configured", baseline: mib(rss1), target: "", met: null },
     ];
