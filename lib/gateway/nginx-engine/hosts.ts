@@ -18,7 +18,7 @@ import { applications, certificateHostnames, mtlsCertificates } from "../../db/s
 import { checkOriginUrl } from "../../domain/applications/schemas";
 import { loadHostIndex } from "../context";
 import { upstreamName } from "./fast-path";
-import { loadCrls } from "../../pki/crl";
+import type { CrlSummary } from "../../domain/certificates/queries";
 
 export interface NginxHost {
   /** a configured hostname (`*.example.com` for a wildcard application domain) */
@@ -42,23 +42,14 @@ const SERVER_NAME = /^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*
 
 const fileName = (prefix: string, content: string) => `${prefix}-${createHash("sha256").update(content).digest("hex").slice(0, 16)}.pem`;
 
-/** The earliest nextUpdate of a CRL bundle (lib/pki), ms; null when none has one. */
-function nextUpdateOf(pem: string): number | null {
-  let t: number | null = null;
-  for (const c of loadCrls(pem).crls) {
-    const n = c.nextUpdate?.getTime();
-    if (n !== undefined && (t === null || n < t)) t = n;
-  }
-  return t;
-}
-
 export async function loadNginxHosts(): Promise<NginxHostFiles> {
   const db = await getDb();
   const [names, apps, rows] = await Promise.all([
     loadHostIndex(),
     db.select({ origin: applications.originUrl }).from(applications),
     db
-      .select({ hostname: certificateHostnames.hostname, pem: mtlsCertificates.certificatePem, crl: mtlsCertificates.crlPem })
+      // The stored CRL's summary (written with every CRL) for its nextUpdate: the CRL itself is not nginx's.
+      .select({ hostname: certificateHostnames.hostname, pem: mtlsCertificates.certificatePem, crl: mtlsCertificates.crl })
       .from(certificateHostnames)
       .innerJoin(mtlsCertificates, eq(certificateHostnames.certificateId, mtlsCertificates.id))
       .orderBy(asc(certificateHostnames.hostname), asc(mtlsCertificates.id)),
@@ -69,7 +60,8 @@ export async function loadNginxHosts(): Promise<NginxHostFiles> {
     const pems = byHost.get(r.hostname);
     if (pems) pems.push(r.pem.trim());
     else byHost.set(r.hostname, [r.pem.trim()]);
-    const t = r.crl ? nextUpdateOf(r.crl) : null;
+    const next = (r.crl as Pick<CrlSummary, "nextUpdate"> | null)?.nextUpdate;
+    const t = next ? new Date(next).getTime() : null;
     if (t !== null && (nextUpdate === null || t < nextUpdate)) nextUpdate = t;
   }
   const files = new Map<string, string>();
