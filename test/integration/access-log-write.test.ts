@@ -24,6 +24,17 @@ describe("access-log writer", () => {
     expect(items[1]).toMatchObject({ decision: "deny", application_id: APP, application_name: odd, client_cn: "CNwith NUL", serial_number: null, policy_id: null, policy_name: "\\", reason: odd, ip: null, path: "/a\tb?c=\\d" });
   });
 
+  it("clips long text between characters, never inside one, and stores a lone surrogate as U+FFFD; the rows after it are stored too", async () => {
+    const at = new Date("2026-12-05T10:11:12.345Z");
+    // Clipped at 500 (CN), 1000 (reason) and 4096 (path) characters, each limit falling inside an emoji's surrogate pair.
+    recordAccess({ at, hostname: "write-clip.test", applicationId: null, applicationName: "lone \uD800 high, lone \uDC00 low", clientCn: `${"a".repeat(499)}😀`, serialNumber: null, decision: "deny", policyId: null, policyName: null, reason: `${"r".repeat(999)}😀`, ip: null, path: `/${"b".repeat(4094)}😀` });
+    recordAccess({ at, hostname: "write-clip.test", applicationId: null, applicationName: null, clientCn: "after", serialNumber: null, decision: "allow", policyId: null, policyName: null, reason: null, ip: null, path: "/after" });
+    await flushAccessLog();
+    const items = (await listAccessLog({ hostname: "write-clip.test" })).items.sort((a, b) => a.decision.localeCompare(b.decision));
+    expect(items.map((i) => i.client_cn)).toEqual(["after", "a".repeat(499)]);
+    expect(items[1]).toMatchObject({ application_name: "lone \uFFFD high, lone \uFFFD low", reason: "r".repeat(999), path: `/${"b".repeat(4094)}` });
+  });
+
   it("stores each referenced certificate once, with the rows that reference it, in one batch of many rows", async () => {
     forgetWrittenCertificates();
     const leaf = Buffer.from(`leaf ${Math.random()}`);

@@ -53,13 +53,17 @@ export const loggedChain = (chain: readonly Uint8Array[] | null | undefined): re
 export const chainLiteral = (hexes: readonly string[]) => `{${hexes.join(",")}}`;
 
 const SPECIAL = /[\\\t\n\r\0]/;
+const isHighSurrogate = (c: number) => c >= 0xd800 && c <= 0xdbff;
 /**
  * COPY text: backslash, tab, newline and carriage return escaped, \N for NULL; NUL dropped (PostgreSQL text cannot
- * hold it, and a certificate's CN could); clipped to `max` characters first.
+ * hold it, and a certificate's CN could); clipped to `max` characters first, never between the two halves of a
+ * character outside the BMP. A lone surrogate (clipping, or a client's certificate) becomes U+FFFD: PostgreSQL's JSON
+ * statement refuses one, and a refused batch would hold up every row queued behind it.
  */
 function field(s: string | null | undefined, max: number): string {
   if (s === null || s === undefined) return "\\N";
-  if (s.length > max) s = s.slice(0, max);
+  if (s.length > max) s = s.slice(0, isHighSurrogate(s.charCodeAt(max - 1)) ? max - 1 : max);
+  if (!s.isWellFormed()) s = s.toWellFormed();
   if (!SPECIAL.test(s)) return s;
   return s.replace(/[\\\t\n\r\0]/g, (c) => (c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : c === "\r" ? "\\r" : ""));
 }
