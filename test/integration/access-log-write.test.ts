@@ -5,8 +5,8 @@
  */
 import { createHash } from "node:crypto";
 import { sql } from "drizzle-orm";
-import { describe, expect, it } from "vitest";
-import { getDb } from "@/lib/db/client";
+import { describe, expect, it, vi } from "vitest";
+import { getDb, getDbHandle } from "@/lib/db/client";
 import { flushAccessLog, forgetWrittenCertificates, listAccessLog, recordAccess } from "@/lib/domain/access-log";
 
 const APP = "6f1c2a4e-1d2b-4c3d-9e8f-0a1b2c3d4e5f";
@@ -33,6 +33,53 @@ describe("access-log writer", () => {
     const items = (await listAccessLog({ hostname: "write-clip.test" })).items.sort((a, b) => a.decision.localeCompare(b.decision));
     expect(items.map((i) => i.client_cn)).toEqual(["after", "a".repeat(499)]);
     expect(items[1]).toMatchObject({ application_name: "lone \uFFFD high, lone \uFFFD low", reason: "r".repeat(999), path: `/${"b".repeat(4094)}` });
+  });
+
+  it("drops only a row the database refuses, with an error saying so; the rows around it and after it are stored", async () => {
+    const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    try {
+      const row = (i: number, applicationId: string | null = null) =>
+        recordAccess({ at: new Date(), hostname: "write-refused.test", applicationId, applicationName: null, clientCn: null, serialNumber: null, decision: "allow", policyId: null, policyName: null, reason: `r${i}`, ip: null, path: null });
+      for (let i = 0; i < 7; i++) row(i, i === 4 ? "not-a-uuid" : null);
+      await flushAccessLog();
+      row(7);
+      await flushAccessLog();
+      const items = (await listAccessLog({ hostname: "write-refused.test" }, 50)).items;
+      expect(items.map((i) => i.reason).sort()).toEqual(["r0", "r1", "r2", "r3", "r5", "r6", "r7"]);
+      const said = errors.mock.calls.map((c) => c.join(" "));
+      expect(said.filter((m) => /1 row was dropped: the database refused it \(.*uuid.*not-a-uuid/.test(m))).toHaveLength(1);
+      // Refused data is not retried as if the database were unavailable.
+      expect(said.filter((m) => /insert failed/.test(m))).toEqual([]);
+    } finally {
+      errors.mockRestore();
+    }
+  });
+
+  it("queues the rows not stored yet again when the database fails while a refused batch is being split, and stores each once", async () => {
+    const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    const handle = await getDbHandle();
+    // The statement the writer sends: PGlite's query (COPY), PostgreSQL's execute (drizzle).
+    const target = (handle.engine === "pglite" ? handle.raw : handle.db) as Record<string, (...args: unknown[]) => unknown>;
+    const method = handle.engine === "pglite" ? "query" : "execute";
+    const original = target[method].bind(target);
+    let calls = 0;
+    // The third statement (the split batch's second half) fails as a lost connection would.
+    const spy = vi.spyOn(target, method).mockImplementation((...args: unknown[]) => (++calls === 3 ? Promise.reject(new Error("connection lost")) : original(...args)));
+    try {
+      for (let i = 0; i < 8; i++)
+        recordAccess({ at: new Date(), hostname: "write-split.test", applicationId: i === 4 ? "not-a-uuid" : null, applicationName: null, clientCn: null, serialNumber: null, decision: "allow", policyId: null, policyName: null, reason: `r${i}`, ip: null, path: null });
+      await flushAccessLog();
+      expect(calls).toBe(3);
+      expect(errors.mock.calls.map((c) => c.join(" "))).toEqual([expect.stringMatching(/insert failed: connection lost/)]);
+      spy.mockRestore();
+      await flushAccessLog();
+      const items = (await listAccessLog({ hostname: "write-split.test" }, 50)).items;
+      expect(items.map((i) => i.reason).sort()).toEqual(["r0", "r1", "r2", "r3", "r5", "r6", "r7"]);
+      expect(errors.mock.calls.map((c) => c.join(" ")).filter((m) => /1 row was dropped: the database refused it/.test(m))).toHaveLength(1);
+    } finally {
+      spy.mockRestore();
+      errors.mockRestore();
+    }
   });
 
   it("stores each referenced certificate once, with the rows that reference it, in one batch of many rows", async () => {

@@ -159,6 +159,62 @@ async function insertBatch(batch: Chunk[]): Promise<void> {
   while (written.size > RECENT_CERTS) written.delete(written.keys().next().value as string);
 }
 
+/** Rows not stored because the database could not be reached (or failed otherwise): they are queued again. */
+interface Unstored {
+  error: unknown;
+  chunks: Chunk[];
+  rows: number;
+}
+
+/**
+ * Whether the database refused the data itself (SQLSTATE classes 22, data exception, and 23, integrity constraint
+ * violation) rather than failing to take it: trying the same rows again would fail the same way.
+ */
+function refusedByDatabase(e: unknown): boolean {
+  const err = e as { code?: unknown; cause?: { code?: unknown } };
+  const code = err?.code ?? err?.cause?.code;
+  return typeof code === "string" && /^2[23]/.test(code);
+}
+
+const messageOf = (e: unknown) => ((e as { cause?: Error }).cause ?? (e as Error)).message;
+
+/**
+ * A batch the database refused: one bad row must not hold up the rows around it (or, retried first forever, every
+ * row after it). The batch is halved until each refused row is alone; those rows are dropped with one error naming
+ * how many and why, every other row is stored. If the database fails otherwise meanwhile, the rows not stored yet
+ * are returned, to be queued again.
+ */
+async function insertIsolating(batch: Chunk[]): Promise<Unstored | null> {
+  const certs = new Map<string, Uint8Array>();
+  for (const c of batch) for (const [h, der] of c.certs) certs.set(h, der);
+  const lines = batch.flatMap((c) => c.lines.split("\n").filter(Boolean).map((l) => `${l}\n`));
+  const chunk = (part: string[]): Chunk => ({ lines: part.join(""), rows: part.length, certs, open: false });
+  const mid = lines.length >> 1;
+  // Parts still to store, the next on top.
+  const todo = [lines.slice(mid), lines.slice(0, mid)];
+  let refused = 0;
+  let reason = "";
+  while (todo.length) {
+    const part = todo.pop()!;
+    if (!part.length) continue;
+    try {
+      await insertBatch([chunk(part)]);
+    } catch (e) {
+      if (!refusedByDatabase(e)) {
+        const left = [part, ...todo.reverse()];
+        return { error: e, chunks: left.map(chunk), rows: left.reduce((n, p) => n + p.length, 0) };
+      }
+      if (part.length > 1) todo.push(part.slice(part.length >> 1), part.slice(0, part.length >> 1));
+      else {
+        refused++;
+        reason = messageOf(e);
+      }
+    }
+  }
+  if (refused) console.error(`[access-log] ${refused} ${refused === 1 ? "row was" : "rows were"} dropped: the database refused ${refused === 1 ? "it" : "them"} (${reason})`);
+  return null;
+}
+
 /** Insert everything queued so far, and the unknown-host counts (tests and shutdown await it). */
 export async function flushAccessLog(): Promise<void> {
   await flushUnknownHosts();
@@ -177,15 +233,19 @@ export async function flushAccessLog(): Promise<void> {
       const batch = q.chunks.splice(0, k);
       for (const c of batch) c.open = false;
       q.rows -= n;
+      let failed: Unstored | null = null;
       try {
         await insertBatch(batch);
       } catch (e) {
+        failed = refusedByDatabase(e) ? await insertIsolating(batch) : { error: e, chunks: batch, rows: n };
+      }
+      if (failed) {
         // Keep the rows for the next attempt unless the queue is full.
-        if (q.rows + n <= MAX_QUEUE) {
-          q.chunks.unshift(...batch);
-          q.rows += n;
-        } else q.dropped += n;
-        console.error("[access-log] insert failed:", (e as Error).message);
+        if (q.rows + failed.rows <= MAX_QUEUE) {
+          q.chunks.unshift(...failed.chunks);
+          q.rows += failed.rows;
+        } else q.dropped += failed.rows;
+        console.error("[access-log] insert failed:", (failed.error as Error).message);
         if (!q.timer) {
           q.timer = setTimeout(() => void flushAccessLog(), 2000);
           q.timer.unref();
