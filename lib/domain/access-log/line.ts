@@ -57,8 +57,8 @@ const isHighSurrogate = (c: number) => c >= 0xd800 && c <= 0xdbff;
 /**
  * COPY text: backslash, tab, newline and carriage return escaped, \N for NULL; NUL dropped (PostgreSQL text cannot
  * hold it, and a certificate's CN could); clipped to `max` characters first, never between the two halves of a
- * character outside the BMP. A lone surrogate (clipping, or a client's certificate) becomes U+FFFD: PostgreSQL's JSON
- * statement refuses one, and a refused batch would hold up every row queued behind it.
+ * character outside the BMP. A lone surrogate (from whatever source) becomes U+FFFD: PostgreSQL's JSON statement
+ * (./write) refuses one.
  */
 function field(s: string | null | undefined, max: number): string {
   if (s === null || s === undefined) return "\\N";

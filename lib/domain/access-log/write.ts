@@ -176,6 +176,7 @@ function refusedByDatabase(e: unknown): boolean {
   return typeof code === "string" && /^2[23]/.test(code);
 }
 
+/** The database's own message: drizzle's error wraps it in one that repeats the whole statement and its rows. */
 const messageOf = (e: unknown) => ((e as { cause?: Error }).cause ?? (e as Error)).message;
 
 /**
@@ -245,7 +246,7 @@ export async function flushAccessLog(): Promise<void> {
           q.chunks.unshift(...failed.chunks);
           q.rows += failed.rows;
         } else q.dropped += failed.rows;
-        console.error("[access-log] insert failed:", (failed.error as Error).message);
+        console.error("[access-log] insert failed:", messageOf(failed.error));
         if (!q.timer) {
           q.timer = setTimeout(() => void flushAccessLog(), 2000);
           q.timer.unref();
