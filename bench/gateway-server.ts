@@ -4,7 +4,7 @@
  * policy and an application proxying to ORIGIN_URL; starts the Portcullis gateway twice on the same database — the node engine (GATEWAY_WORKERS processes, default one
  * per core) and the nginx engine (GATEWAY_ENGINE=nginx: a supervised nginx with as many workers in front of as many
  * request-path processes) — and writes the nginx export for
- * the same configuration (and the client CA file and cipher list the floor server reuses). Prints one JSON line with the ports and files, then serves until SIGTERM.
+ * the same configuration (and the client CA file and cipher list the floor server reuses). Prints one JSON line with the ports, the files and its pid (the engines' primary process), then serves until SIGTERM.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -46,7 +46,7 @@ async function main() {
   mkdirSync(path.join(dir, "logs"), { recursive: true });
   // For the floor server (bench/gateway-floor-server.ts): the CAs the gateway's TLS context asks for, and its ciphers.
   writeFileSync(path.join(dir, "client-ca.pem"), pki.chainPem);
-  console.log(JSON.stringify({ host: HOST, gatewayPort: gw.port, nginxEnginePort: ngw.port, workers, dir, cacert: identity.certPath, ciphers: GATEWAY_CIPHERS, client: pki.client }));
+  console.log(JSON.stringify({ host: HOST, gatewayPort: gw.port, nginxEnginePort: ngw.port, workers, dir, cacert: identity.certPath, ciphers: GATEWAY_CIPHERS, client: pki.client, pid: process.pid }));
   process.once("SIGTERM", () => {
     void Promise.all([gw.close(), ngw.close()]).finally(() => closeDb().finally(() => process.exit(0)));
   });

@@ -7,7 +7,8 @@
  * a bare Node TLS proxy of the gateway's shape without validation, policy, access log or JWT. All serve the same
  * server certificate and proxy to the same bare origin, driven by the same load generator (bench/loadgen.ts):
  * handshakes/s (a new TLS connection per request) and keep-alive requests/s with the seed's client certificate,
- * p50/p99 latency, and the CPU time each server (all its processes) and the load generator spent per request.
+ * p50/p99 latency, and the CPU time each server (all its processes) and the load generator spent per request (for
+ * Portcullis, also the part its primary process spent: the database and the access log, which no peer has).
  * Targets (issue #18): nginx engine ≥ 1.1× Caddy on both and ≥ 0.8× nginx; node engine ≥ 0.9× the floor.
  *
  * Knobs: BENCH_GW_CONCURRENCY (16, total over the load generator processes), BENCH_GW_SECONDS (5 per load),
@@ -47,12 +48,25 @@ interface Load {
 interface Measured extends Load {
   /** server CPU (all its processes) per request, ms — includes the load generator's warm-up half second */
   serverCpuPerReq: number;
+  /** of it, a Portcullis engine's primary process alone (the database and the access log); 0 for the others */
+  primaryCpuPerReq: number;
   loadgenCpuPerReq: number;
   /** load generator CPU use in cores (1.0 = one core busy) */
   loadgenCores: number;
 }
 
 const TICK_MS = 1000 / 100; // USER_HZ
+
+/** utime+stime (ms) of one process, from /proc (0 once it has exited). */
+function ownCpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(f[11]) + Number(f[12])) * TICK_MS;
+  } catch {
+    return 0;
+  }
+}
 
 /** utime+stime (ms) of `root` and all its descendants, from /proc. */
 function treeCpuMs(root: number): number {
@@ -118,10 +132,11 @@ export function firstLine(child: ChildProcess, timeoutMs: number): Promise<strin
   });
 }
 
-async function load(port: number, serverPid: number, setup: { host: string; cacert: string; client: { cert: string; key: string } }, mode: "handshake" | "keepalive"): Promise<Measured> {
+async function load(port: number, serverPid: number, setup: { host: string; cacert: string; client: { cert: string; key: string } }, mode: "handshake" | "keepalive", primaryPid = 0): Promise<Measured> {
   // The total concurrency is split over the load generator processes (the same split for both servers).
   const per = Array.from({ length: LOADGEN_PROCS }, (_, i) => Math.floor(CONCURRENCY / LOADGEN_PROCS) + (i < CONCURRENCY % LOADGEN_PROCS ? 1 : 0));
   const cpu0 = treeCpuMs(serverPid);
+  const primary0 = primaryPid ? ownCpuMs(primaryPid) : 0;
   const outs = await Promise.all(
     per.map((concurrency) => {
       const arg = JSON.stringify({ port, host: setup.host, cacert: setup.cacert, cert: setup.client.cert, key: setup.client.key, mode, concurrency, seconds: SECONDS });
@@ -132,6 +147,7 @@ async function load(port: number, serverPid: number, setup: { host: string; cace
   // requests): that work is counted as this server's, and does not run into the next server's load.
   await settle([serverPid]);
   const serverCpu = treeCpuMs(serverPid) - cpu0;
+  const primaryCpu = primaryPid ? ownCpuMs(primaryPid) - primary0 : 0;
   const parts = outs.map((o) => JSON.parse(o.stdout.trim().split("\n").pop()!) as Load);
   const statuses: Record<string, number> = {};
   for (const p of parts) for (const [k, v] of Object.entries(p.statuses)) statuses[k] = (statuses[k] ?? 0) + v;
@@ -151,11 +167,12 @@ async function load(port: number, serverPid: number, setup: { host: string; cace
   if (ok === 0 || ok < requests * 0.99 || r.errors > 0) throw new Error(`port ${port} ${mode}: ${JSON.stringify(statuses)}, ${r.errors} errors`);
   // Server CPU is measured over the whole load (with the 0.5 s warm-up); requests counted over the window only.
   const total = requests * ((r.seconds + 0.5) / r.seconds);
-  return { ...r, serverCpuPerReq: serverCpu / total, loadgenCpuPerReq: r.cpuMs / requests, loadgenCores: r.cpuMs / 1000 / r.seconds };
+  return { ...r, serverCpuPerReq: serverCpu / total, primaryCpuPerReq: primaryCpu / total, loadgenCpuPerReq: r.cpuMs / requests, loadgenCores: r.cpuMs / 1000 / r.seconds };
 }
 
 const median = <T>(xs: T[], key: (x: T) => number): T => [...xs].sort((a, b) => key(a) - key(b))[Math.floor((xs.length - 1) / 2)];
 const f2 = (n: number) => n.toFixed(2);
+const f3 = (n: number) => n.toFixed(3);
 
 /** The servers measured in the same rounds, in their first-round order. */
 const SERVERS = {
@@ -185,7 +202,7 @@ export async function runGateway(): Promise<Row[]> {
   });
   const children: ChildProcess[] = [];
   try {
-    const setup = JSON.parse(await firstLine(gw, 180_000)) as { host: string; gatewayPort: number; nginxEnginePort: number; workers: number; dir: string; cacert: string; ciphers: string; client: { cert: string; key: string } };
+    const setup = JSON.parse(await firstLine(gw, 180_000)) as { host: string; gatewayPort: number; nginxEnginePort: number; workers: number; dir: string; cacert: string; ciphers: string; client: { cert: string; key: string }; pid: number };
     const g = ["-p", setup.dir, "-c", path.join(setup.dir, "nginx.conf"), "-e", "stderr", "-g", `daemon off; pid ${setup.dir}/nginx.pid; user root;`];
     execFileSync(NGINX, ["-t", "-q", ...g], { stdio: "pipe" });
     const nginx = spawn(NGINX, g, { stdio: "ignore" });
@@ -215,14 +232,16 @@ export async function runGateway(): Promise<Row[]> {
     const pids: Record<Who, number> = { gw: gw.pid!, gn: gw.pid!, ng: nginx.pid!, fl: floor.pid!, ca: caddy.pid!, hp: haproxy.pid! };
     const ports: Record<Who, number> = { gw: setup.gatewayPort, gn: setup.nginxEnginePort, ng: nginxPort, fl: floorPort, ca: caddyPort, hp: haproxyPort };
     // Equal warm-up for all (connections, JIT, caches), then ROUNDS rounds in rotating order.
-    for (const who of WHO) await load(ports[who], pids[who], setup, "keepalive");
+    // Portcullis's primary process (both engines' database and access log), measured on its own as well.
+    const primary = (who: Who) => (who === "gw" || who === "gn" ? setup.pid : 0);
+    for (const who of WHO) await load(ports[who], pids[who], setup, "keepalive", primary(who));
     const runs = Object.fromEntries(WHO.flatMap((w) => [[`${w}Hs`, [] as Measured[]], [`${w}Ka`, [] as Measured[]]])) as Record<`${Who}${"Hs" | "Ka"}`, Measured[]>;
     for (let round = 0; round < ROUNDS; round++) {
       for (const [mi, mode] of (["handshake", "keepalive"] as const).entries()) {
         // Each server goes first, middle and last in turn (the modes start at different places in the rotation).
         const shift = (round + mi) % WHO.length;
         for (const who of [...WHO.slice(shift), ...WHO.slice(0, shift)]) {
-          runs[`${who}${mode === "handshake" ? "Hs" : "Ka"}`].push(await load(ports[who], pids[who], setup, mode));
+          runs[`${who}${mode === "handshake" ? "Hs" : "Ka"}`].push(await load(ports[who], pids[who], setup, mode, primary(who)));
         }
       }
     }
@@ -257,7 +276,9 @@ function compare(runs: Record<`${Who}${"Hs" | "Ka"}`, Measured[]>, note: string)
       const all = (ms: Measured[]) => ms.map((m) => Math.round(m.rps)).join(", ");
       const rowNote =
         `${first && mode === "Hs" ? `${note}; ` : ""}rounds ${all(xs)} vs ${all(ys)} (${xs.map((m, r) => `${f2(m.rps / ys[r].rps)}×`).join(", ")}); ` +
-        `p50 ${f2(x.p50)} / ${f2(y.p50)} ms, p99 ${f2(x.p99)} / ${f2(y.p99)} ms; CPU per request ${f2(x.serverCpuPerReq)} / ${f2(y.serverCpuPerReq)} ms (load generator ${f2(x.loadgenCpuPerReq)} / ${f2(y.loadgenCpuPerReq)} ms, ${f2(x.loadgenCores)} / ${f2(y.loadgenCores)} cores)`;
+        `p50 ${f2(x.p50)} / ${f2(y.p50)} ms, p99 ${f2(x.p99)} / ${f2(y.p99)} ms; CPU per request ${f2(x.serverCpuPerReq)} / ${f2(y.serverCpuPerReq)} ms` +
+        `${a === "gw" || a === "gn" ? `, of which ${f3(x.primaryCpuPerReq)} ms in Portcullis's primary process (database, access log)` : ""}` +
+        ` (load generator ${f2(x.loadgenCpuPerReq)} / ${f2(y.loadgenCpuPerReq)} ms, ${f2(x.loadgenCores)} / ${f2(y.loadgenCores)} cores)`;
       const t = target === null ? "" : `≥ ${target}× ${SERVERS[b]}`;
       rows.push({ benchmark, baselineName: SERVERS[b], metric, ours: x.rps, baseline: y.rps, unit: "/s", better: "higher", target: t, met: target === null ? null : x.rps >= target * y.rps, note: rowNote });
       rows.push({ benchmark, baselineName: SERVERS[b], metric: `${mode === "Hs" ? "handshake" : "keep-alive"}: p50 / p99 latency`, ours: x.p50, baseline: y.p50, unit: "ms", better: "lower", target: "", met: null, note: `p99 ${f2(x.p99)} vs ${f2(y.p99)} ms` });
