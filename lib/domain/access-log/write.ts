@@ -190,22 +190,23 @@ async function insertIsolating(batch: Chunk[]): Promise<Unstored | null> {
   for (const c of batch) for (const [h, der] of c.certs) certs.set(h, der);
   const lines = batch.flatMap((c) => c.lines.split("\n").filter(Boolean).map((l) => `${l}\n`));
   const chunk = (part: string[]): Chunk => ({ lines: part.join(""), rows: part.length, certs, open: false });
-  const mid = lines.length >> 1;
+  // Both halves, the first one last (it is stored next).
+  const halve = (part: string[]) => [part.slice(part.length >> 1), part.slice(0, part.length >> 1)];
   // Parts still to store, the next on top.
-  const todo = [lines.slice(mid), lines.slice(0, mid)];
+  const stack = halve(lines);
   let refused = 0;
   let reason = "";
-  while (todo.length) {
-    const part = todo.pop()!;
+  while (stack.length) {
+    const part = stack.pop()!;
     if (!part.length) continue;
     try {
       await insertBatch([chunk(part)]);
     } catch (e) {
       if (!refusedByDatabase(e)) {
-        const left = [part, ...todo.reverse()];
+        const left = [part, ...stack.reverse()];
         return { error: e, chunks: left.map(chunk), rows: left.reduce((n, p) => n + p.length, 0) };
       }
-      if (part.length > 1) todo.push(part.slice(part.length >> 1), part.slice(0, part.length >> 1));
+      if (part.length > 1) stack.push(...halve(part));
       else {
         refused++;
         reason = messageOf(e);
