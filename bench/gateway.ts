@@ -6,7 +6,9 @@
  * client certificate required and verified against the same CA chain), and a floor — bench/gateway-floor-server.ts,
  * a bare Node TLS proxy of the gateway's shape without validation, policy, access log or JWT. All serve the same
  * server certificate and proxy to the same bare origin, driven by the same load generator (bench/loadgen.ts):
- * handshakes/s (a new TLS connection per request) and keep-alive requests/s with the seed's client certificate,
+ * handshakes/s (a new TLS connection per request) and keep-alive requests/s with the seed's client certificate (every
+ * request to "/", so the gateway folds a second's identical requests into one access-log row, lib/domain/access-log/
+ * fold; for the node engine and its floor also with every request to a different path, where nothing folds),
  * p50/p99 latency, and the CPU time each server (all its processes) and the load generator spent per request (for
  * Portcullis, also the part its primary process spent: the database and the access log, which no peer has).
  * Targets (issue #18): nginx engine ≥ 1.1× Caddy on both and ≥ 0.8× nginx; node engine ≥ 0.9× the floor.
@@ -132,14 +134,19 @@ export function firstLine(child: ChildProcess, timeoutMs: number): Promise<strin
   });
 }
 
-async function load(port: number, serverPid: number, setup: { host: string; cacert: string; client: { cert: string; key: string } }, mode: "handshake" | "keepalive", primaryPid = 0): Promise<Measured> {
+/** "distinct": keep-alive with every request to its own path (no two requests alike, so none share an access-log row). */
+type Mode = "handshake" | "keepalive" | "distinct";
+const MODE_KEY = { handshake: "Hs", keepalive: "Ka", distinct: "Kd" } as const;
+type ModeKey = (typeof MODE_KEY)[Mode];
+
+async function load(port: number, serverPid: number, setup: { host: string; cacert: string; client: { cert: string; key: string } }, mode: Mode, primaryPid = 0): Promise<Measured> {
   // The total concurrency is split over the load generator processes (the same split for both servers).
   const per = Array.from({ length: LOADGEN_PROCS }, (_, i) => Math.floor(CONCURRENCY / LOADGEN_PROCS) + (i < CONCURRENCY % LOADGEN_PROCS ? 1 : 0));
   const cpu0 = treeCpuMs(serverPid);
   const primary0 = primaryPid ? ownCpuMs(primaryPid) : 0;
   const outs = await Promise.all(
     per.map((concurrency) => {
-      const arg = JSON.stringify({ port, host: setup.host, cacert: setup.cacert, cert: setup.client.cert, key: setup.client.key, mode, concurrency, seconds: SECONDS });
+      const arg = JSON.stringify({ port, host: setup.host, cacert: setup.cacert, cert: setup.client.cert, key: setup.client.key, mode: mode === "distinct" ? "keepalive" : mode, distinctPaths: mode === "distinct", concurrency, seconds: SECONDS });
       return run(TSX, ["bench/loadgen.ts", arg], { cwd: ROOT, encoding: "utf8", timeout: (SECONDS + 60) * 1000 });
     }),
   );
@@ -235,14 +242,16 @@ export async function runGateway(): Promise<Row[]> {
     // Portcullis's primary process (both engines' database and access log), measured on its own as well.
     const primary = (who: Who) => (who === "gw" || who === "gn" ? setup.pid : 0);
     for (const who of WHO) await load(ports[who], pids[who], setup, "keepalive", primary(who));
-    const runs = Object.fromEntries(WHO.flatMap((w) => [[`${w}Hs`, [] as Measured[]], [`${w}Ka`, [] as Measured[]]])) as Record<`${Who}${"Hs" | "Ka"}`, Measured[]>;
+    const runs = Object.fromEntries(WHO.flatMap((w) => Object.values(MODE_KEY).map((k) => [`${w}${k}`, [] as Measured[]]))) as Record<`${Who}${ModeKey}`, Measured[]>;
+    // Distinct paths only for the node engine and its floor: the cost of a log row per request, where none fold.
+    const distinctWho = WHO.includes("gw") && WHO.includes("fl") ? (["gw", "fl"] as Who[]) : [];
     for (let round = 0; round < ROUNDS; round++) {
-      for (const [mi, mode] of (["handshake", "keepalive"] as const).entries()) {
+      for (const [mi, mode] of (["handshake", "keepalive", "distinct"] as const).entries()) {
+        const who = mode === "distinct" ? distinctWho : WHO;
+        if (!who.length) continue;
         // Each server goes first, middle and last in turn (the modes start at different places in the rotation).
-        const shift = (round + mi) % WHO.length;
-        for (const who of [...WHO.slice(shift), ...WHO.slice(0, shift)]) {
-          runs[`${who}${mode === "handshake" ? "Hs" : "Ka"}`].push(await load(ports[who], pids[who], setup, mode, primary(who)));
-        }
+        const shift = (round + mi) % who.length;
+        for (const w of [...who.slice(shift), ...who.slice(0, shift)]) runs[`${w}${MODE_KEY[mode]}`].push(await load(ports[w], pids[w], setup, mode, primary(w)));
       }
     }
     const note =
@@ -262,13 +271,19 @@ export async function runGateway(): Promise<Row[]> {
 }
 
 /** The rows: the targets of issue #18 (nginx engine vs Caddy and nginx, node engine vs the floor), then the peers. */
-function compare(runs: Record<`${Who}${"Hs" | "Ka"}`, Measured[]>, note: string): Row[] {
+function compare(runs: Record<`${Who}${ModeKey}`, Measured[]>, note: string): Row[] {
   const rounds = Array.from({ length: ROUNDS }, (_, i) => i);
   const rows: Row[] = [];
-  const pair = (a: Who, b: Who, target: number | null, first = false) => {
+  const METRICS: Record<ModeKey, string> = {
+    Hs: "TLS handshakes/s (new connection per request)",
+    Ka: "keep-alive requests/s",
+    Kd: "keep-alive requests/s, every request a different path (none share an access-log row)",
+  };
+  const pair = (a: Who, b: Who, target: number | null, first = false, modes: ModeKey[] = ["Hs", "Ka"]) => {
     if (!WHO.includes(a) || !WHO.includes(b)) return;
     const benchmark = `gateway: ${SERVERS[a]} vs ${SERVERS[b]}`;
-    for (const [mode, metric] of [["Hs", "TLS handshakes/s (new connection per request)"], ["Ka", "keep-alive requests/s"]] as const) {
+    for (const mode of modes) {
+      const metric = METRICS[mode];
       const xs = runs[`${a}${mode}`];
       const ys = runs[`${b}${mode}`];
       const i = median(rounds, (r) => xs[r].rps / ys[r].rps);
@@ -281,12 +296,13 @@ function compare(runs: Record<`${Who}${"Hs" | "Ka"}`, Measured[]>, note: string)
         ` (load generator ${f2(x.loadgenCpuPerReq)} / ${f2(y.loadgenCpuPerReq)} ms, ${f2(x.loadgenCores)} / ${f2(y.loadgenCores)} cores)`;
       const t = target === null ? "" : `≥ ${target}× ${SERVERS[b]}`;
       rows.push({ benchmark, baselineName: SERVERS[b], metric, ours: x.rps, baseline: y.rps, unit: "/s", better: "higher", target: t, met: target === null ? null : x.rps >= target * y.rps, note: rowNote });
-      rows.push({ benchmark, baselineName: SERVERS[b], metric: `${mode === "Hs" ? "handshake" : "keep-alive"}: p50 / p99 latency`, ours: x.p50, baseline: y.p50, unit: "ms", better: "lower", target: "", met: null, note: `p99 ${f2(x.p99)} vs ${f2(y.p99)} ms` });
+      rows.push({ benchmark, baselineName: SERVERS[b], metric: `${mode === "Hs" ? "handshake" : mode === "Ka" ? "keep-alive" : "keep-alive, distinct paths"}: p50 / p99 latency`, ours: x.p50, baseline: y.p50, unit: "ms", better: "lower", target: "", met: null, note: `p99 ${f2(x.p99)} vs ${f2(y.p99)} ms` });
     }
   };
   pair("gn", "ca", 1.1, true);
   pair("gn", "ng", 0.8);
   pair("gw", "fl", 0.9);
+  pair("gw", "fl", null, false, ["Kd"]);
   pair("gw", "ng", null);
   pair("gw", "ca", null);
   pair("ca", "ng", null);

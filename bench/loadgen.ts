@@ -18,15 +18,18 @@ interface Opts {
   seconds: number;
   /** extra request headers (e.g. a CF_Authorization cookie) */
   headers?: Record<string, string>;
+  /** every request to its own path ("/r/<counter>": the gateway keeps no query string) instead of "/" */
+  distinctPaths?: boolean;
 }
 
 const o = JSON.parse(process.argv[2]) as Opts;
 const tlsOpts = { ca: readFileSync(o.cacert), cert: readFileSync(o.cert), key: readFileSync(o.key), servername: o.host, ciphers: "DEFAULT:@SECLEVEL=0" };
 const agent = new https.Agent({ ...tlsOpts, keepAlive: o.mode === "keepalive", maxSockets: o.concurrency, maxCachedSessions: 0 });
 
+let sent = 0;
 function one(): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = https.request({ host: "127.0.0.1", port: o.port, path: "/", method: "GET", headers: { ...o.headers, host: o.host }, agent, ...tlsOpts }, (res) => {
+    const req = https.request({ host: "127.0.0.1", port: o.port, path: o.distinctPaths ? `/r/${sent++}` : "/", method: "GET", headers: { ...o.headers, host: o.host }, agent, ...tlsOpts }, (res) => {
       res.resume();
       res.on("end", () => resolve(res.statusCode ?? 0));
     });

@@ -104,7 +104,7 @@ async function main() {
   // In hour order, as the trigger writes them: a day's hours then sit in a few heap pages, as in production.
   await exec(`INSERT INTO access_log_hourly (hour, application_name, allowed, blocked)
     SELECT date_trunc('hour', at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', coalesce(application_name, '(no application)'),
-      count(*) FILTER (WHERE decision = 'allow'), count(*) FILTER (WHERE decision = 'deny')
+      coalesce(sum(requests) FILTER (WHERE decision = 'allow'), 0), coalesce(sum(requests) FILTER (WHERE decision = 'deny'), 0)
     FROM access_log GROUP BY 1, 2 ORDER BY 1, 2`);
   const keep = { maxAgeDays: 3650, maxRows: Math.max(1_000_000, n.accessLog, n.auditEvents) * 2 };
   await setSetting(db, RETENTION_KEY, { accessLog: keep, auditLog: keep });

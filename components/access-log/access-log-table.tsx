@@ -8,7 +8,8 @@ import type { AccessLogDto } from "@/lib/domain/access-log";
 export const logTime = (iso: string) => iso.replace("T", " ").replace(/\.\d+Z$/, " UTC");
 
 /**
- * Gateway decisions, newest first; each row's Explain opens Test mTLS with that request filled in. Rows in `fresh`
+ * Gateway decisions, newest first; a row that stands for several identical requests of the same second says how many.
+ * Each row's Explain opens Test mTLS with that request filled in. Rows in `fresh`
  * arrived while the page was open (the live log highlights them). `canBlock` (admins): rows whose request presented a
  * certificate get Block this certificate too (the instant lock of its leaf).
  */
@@ -35,6 +36,11 @@ export function AccessLogTable({ entries, fresh, canBlock = false }: { entries: 
           <tr key={e.id} className={fresh?.has(e.id) ? "bg-brand-50 dark:bg-brand-700/20" : undefined}>
             <Td className="whitespace-nowrap tabular-nums">
               <time dateTime={e.at}>{logTime(e.at)}</time>
+              {e.requests > 1 ? (
+                <div className="text-xs text-slate-500 dark:text-slate-400" title="Identical requests within this second share one row">
+                  {`× ${e.requests.toLocaleString("en-US")} requests`}
+                </div>
+              ) : null}
             </Td>
             <Td>
               {e.hostname}
@@ -57,7 +63,7 @@ export function AccessLogTable({ entries, fresh, canBlock = false }: { entries: 
                   Explain
                 </button>
                 <span id={`access-log-${e.id}`} className="sr-only">
-                  {`${e.decision === "allow" ? "Allowed" : "Blocked"} request to ${e.hostname}${e.path ?? ""} at ${logTime(e.at)}`}
+                  {`${e.decision === "allow" ? "Allowed" : "Blocked"} ${e.requests > 1 ? `${e.requests.toLocaleString("en-US")} identical requests` : "request"} to ${e.hostname}${e.path ?? ""} at ${logTime(e.at)}`}
                 </span>
               </form>
               {canBlock && e.chain_sha256.length ? (

@@ -29,6 +29,7 @@ export function ExplainComparison({ view }: { view: ExplainView }) {
           <dd className="mt-1">
             <Badge tone={logged.decision === "allow" ? "green" : "red"}>{verdict(logged.decision)}</Badge>{" "}
             {`at ${time(logged.at)} ${byPolicy(logged)}`}
+            {view.entry.requests > 1 ? `, for ${view.entry.requests.toLocaleString("en-US")} identical requests within that second` : ""}
             {logged.applicationName ? ` (application ${logged.applicationName})` : ""}
             {logged.reason ? <div className="mt-1 text-xs text-slate-600 dark:text-slate-400">{logged.reason}</div> : null}
           </dd>

@@ -3,12 +3,14 @@
  * database): collected in memory and sent as one IPC message per batch (lib/gateway/worker.ts flushes every 100 ms,
  * at 200 rows, and on a graceful shutdown).
  *
- * The rows travel as the COPY text lines the primary writes (lib/domain/access-log/line), one string per batch, with
+ * The rows travel as the COPY text lines the primary writes (lib/domain/access-log/line), identical requests of the same
+ * second folded into one row (lib/domain/access-log/fold), one string per batch, with
  * each distinct certificate of the batch once (SHA-256 hex and DER): the primary concatenates and COPYs them instead of
  * deserialising, mapping and hashing one object per row. A TLS connection's chain has its SHA-256 values already (the
  * fingerprints Node computed, lib/gateway/decide `chainSha256`); any other chain is hashed once per Buffer.
  */
 import { chainLiteral, loggedChain, MAX_LOGGED_CHAIN, sha256Hex, type AccessLogEntry } from "../domain/access-log";
+import { FoldedRows } from "../domain/access-log/fold";
 import { accessLogRest, sameRest } from "../domain/access-log/line";
 import type { ToPrimary } from "./ipc";
 
@@ -26,8 +28,7 @@ interface LoggedChain {
 const logged = new WeakMap<readonly Uint8Array[], LoggedChain>();
 
 export class LogBatch {
-  private lines = "";
-  private rows = 0;
+  private rows = new FoldedRows();
   private unknownHours = new Map<number, UnknownCount>();
   /** this batch's certificates: SHA-256 hex → DER */
   private certs = new Map<string, Uint8Array>();
@@ -37,8 +38,9 @@ export class LogBatch {
   /** `hexOf`: a chain's SHA-256 values when they are known without hashing (the TLS connection's chain), else undefined. */
   constructor(private readonly hexOf: (chain: readonly Uint8Array[]) => readonly string[] | undefined = () => undefined) {}
 
+  /** Rows so far (identical requests of the same second are one row). */
   get size(): number {
-    return this.rows;
+    return this.rows.rows;
   }
 
   private chainOf(chain: readonly Uint8Array[]): LoggedChain {
@@ -57,7 +59,10 @@ export class LogBatch {
     return c;
   }
 
-  /** The last entry added, its chain literal and its line after the time: a client's next request usually repeats it. */
+  /**
+   * The last entry added, its chain literal and its line after the time: a client's next request usually repeats it
+   * (and the same string object keys its folded row without being hashed again).
+   */
   private last: { entry: AccessLogEntry; chain: string | null; rest: string } | null = null;
 
   add(entry: AccessLogEntry): void {
@@ -67,8 +72,7 @@ export class LogBatch {
     let rest: string;
     if (last !== null && last.chain === literal && sameRest(last.entry, entry)) rest = last.rest;
     else this.last = { entry, chain: literal, rest: (rest = accessLogRest(entry, literal)) };
-    this.lines += `${entry.at.toISOString()}\t${rest}`;
-    this.rows++;
+    this.rows.add(entry.at, rest);
   }
 
   unknown(hostname: string, now = Date.now()): void {
@@ -87,10 +91,9 @@ export class LogBatch {
       out.push({ t: "unknown", counts: [...this.unknownHours].map(([hour, c]) => ({ hour, ...c })) });
       this.unknownHours = new Map();
     }
-    if (this.rows) {
-      out.push({ t: "log", lines: this.lines, rows: this.rows, certs: [...this.certs] });
-      this.lines = "";
-      this.rows = 0;
+    const rows = this.rows.rows;
+    if (rows) {
+      out.push({ t: "log", lines: this.rows.take(), rows, certs: [...this.certs] });
       this.certs = new Map();
       this.chains = new WeakSet();
     }

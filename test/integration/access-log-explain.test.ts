@@ -72,10 +72,12 @@ describe("the access log keeps the request's path and the client's chain", () =>
     expect((await get({ paths: ["/nocert"] })).status).toBe(403);
 
     const items = await logged();
-    expect(items).toHaveLength(6);
+    // Identical requests of the same second share a row (lib/domain/access-log/fold): count requests, not rows.
+    const requests = (rows: typeof items) => rows.reduce((n, i) => n + i.requests, 0);
+    expect(requests(items)).toBe(6);
     const john = items.filter((i) => i.client_cn === "John Doe");
-    expect(john).toHaveLength(4);
-    expect(john.map((i) => i.path).sort()).toEqual(["/hello", "/hello", "/hello", "/hello"]);
+    expect(requests(john)).toBe(4);
+    expect(new Set(john.map((i) => i.path))).toEqual(new Set(["/hello"]));
     const johnLeaf = sha(derOf(pki.client.cert));
     const intermediate = sha(new X509Certificate(pki.chainPem).raw);
     for (const row of john) {

@@ -1,13 +1,13 @@
 /**
  * The access-log writer (lib/domain/access-log/write): what a row holds comes back exactly as it was recorded,
- * whatever characters its text has (PGlite writes batches with COPY, PostgreSQL with one JSON statement), and the
- * certificates a row references are stored with it.
+ * whatever characters its text has (PGlite writes batches with COPY, PostgreSQL with one JSON statement), the
+ * certificates a row references are stored with it, and identical requests of the same second share a row.
  */
 import { createHash } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { describe, expect, it, vi } from "vitest";
 import { getDb, getDbHandle } from "@/lib/db/client";
-import { flushAccessLog, forgetWrittenCertificates, listAccessLog, recordAccess } from "@/lib/domain/access-log";
+import { accessSummary, flushAccessLog, forgetWrittenCertificates, listAccessLog, recordAccess } from "@/lib/domain/access-log";
 
 const APP = "6f1c2a4e-1d2b-4c3d-9e8f-0a1b2c3d4e5f";
 
@@ -97,5 +97,30 @@ describe("access-log writer", () => {
     expect(count.rows[0]).toEqual({ n: 2500, paths: 2500, lo: `${hex(leaf)},${hex(issuer)}`, hi: `${hex(leaf)},${hex(issuer)}` });
     const seen = (await db.execute(sql`select sha256, der from client_certificates_seen where sha256 in (${hex(leaf)}, ${hex(issuer)}) order by sha256`)) as unknown as { rows: { sha256: string; der: Uint8Array }[] };
     expect(seen.rows.map((r) => [r.sha256, Buffer.from(r.der).toString()]).sort()).toEqual([[hex(leaf), leaf.toString()], [hex(issuer), issuer.toString()]].sort());
+  });
+
+  it("stores identical requests of the same second as one row with their count, and the Overview counts every request", async () => {
+    const app = `Fold app ${Math.random()}`;
+    const entry = { hostname: "write-fold.test", applicationId: null, applicationName: app, clientCn: "x", serialNumber: "0A", decision: "allow" as const, policyId: null, policyName: null, reason: "ok", ip: "127.0.0.1", path: "/p" };
+    const sec = Date.parse("2026-12-05T10:30:00Z");
+    // Five identical requests within one second (logged out of order), one in the next second, one that differs (blocked).
+    for (const ms of [300, 100, 999, 400, 500]) recordAccess({ ...entry, at: new Date(sec + ms) });
+    recordAccess({ ...entry, at: new Date(sec + 1_000) });
+    recordAccess({ ...entry, at: new Date(sec + 200), decision: "deny" });
+    await flushAccessLog();
+    const items = (await listAccessLog({ hostname: "write-fold.test" }, 50)).items.filter((i) => i.application_name === app);
+    expect(items.map((i) => [i.at, i.decision, i.requests])).toEqual([
+      [new Date(sec + 1_000).toISOString(), "allow", 1],
+      [new Date(sec + 200).toISOString(), "deny", 1],
+      [new Date(sec + 100).toISOString(), "allow", 5],
+    ]);
+    const counts = async (now: string) => (await accessSummary(24, new Date(now))).find((r) => r.application === app);
+    // From the hourly roll-up (the trigger adds up requests), and from the rows themselves for a window's first part-hour.
+    expect(await counts("2026-12-06T09:59:00Z")).toEqual({ application: app, allowed: 6, blocked: 1 });
+    expect(await counts("2026-12-06T10:29:59.999Z")).toEqual({ application: app, allowed: 6, blocked: 1 });
+    // Deleting the rows takes all their requests out of the roll-up again.
+    const db = await getDb();
+    await db.execute(sql`delete from access_log where application_name = ${app}`);
+    expect(await counts("2026-12-06T09:59:00Z")).toBeUndefined();
   });
 });

@@ -1,9 +1,13 @@
 /** The gateway's decisions: the access log, the certificates it references, and its hourly roll-ups. */
 import { sql } from "drizzle-orm";
-import { bigint, bigserial, index, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { bigint, bigserial, index, integer, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { bytea } from "./columns";
 
-/** Gateway decisions. */
+/**
+ * Gateway decisions. A row stands for `requests` identical requests: the same decision, in every logged field, of
+ * requests made within the same UTC second and logged by the same process (lib/domain/access-log/fold); `at` is the
+ * first one's time.
+ */
 export const accessLog = pgTable(
   "access_log",
   {
@@ -26,6 +30,8 @@ export const accessLog = pgTable(
      * (the DER is stored once there, not once per row); null when no certificate was presented.
      */
     chainSha256: text("chain_sha256").array(),
+    /** How many identical requests of the same second this row stands for (1 for rows logged before folding). */
+    requests: integer("requests").notNull().default(1),
   },
   (t) => [
     index("access_log_at_idx").on(t.at),

@@ -84,6 +84,7 @@ export async function explainAccessLogEntry(id: string | undefined): Promise<Res
     ip: row.ip,
     path: row.path,
     chain_sha256: row.chainSha256 ?? [],
+    requests: row.requests,
   };
   const hashes = entry.chain_sha256;
   const stored = hashes.length

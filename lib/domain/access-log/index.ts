@@ -1,5 +1,6 @@
 /**
- * Gateway access log: one row per decision (written in batches by ./write), read with keyset pagination on (at, id)
+ * Gateway access log: one row per decision (written in batches by ./write; identical requests of the same second
+ * share one row and its `requests` count, ./fold), read with keyset pagination on (at, id)
  * so the page stays fast with millions of rows; requests for unknown hostnames are counted per hour (./unknown-hosts).
  */
 import { and, desc, eq, gte, lt, lte, or, sql, type SQL } from "drizzle-orm";
@@ -27,6 +28,8 @@ export interface AccessLogDto {
   path: string | null;
   /** SHA-256 (hex) of the certificates the client presented, leaf first; empty when none were. */
   chain_sha256: string[];
+  /** How many identical requests of the same second this row stands for (./fold); `at` is the first one's time. */
+  requests: number;
 }
 
 
@@ -74,6 +77,7 @@ function toDto(r: typeof accessLog.$inferSelect): AccessLogDto {
     ip: r.ip,
     path: r.path,
     chain_sha256: r.chainSha256 ?? [],
+    requests: r.requests,
   };
 }
 
@@ -156,7 +160,7 @@ export async function accessSummary(hours = 24, now = new Date()): Promise<Acces
       where ${accessLogHourly.hour} >= ${firstWholeHour}
       union all
       select coalesce(${accessLog.applicationName}, '(no application)'),
-        count(*) filter (where ${accessLog.decision} = 'allow'), count(*) filter (where ${accessLog.decision} = 'deny')
+        coalesce(sum(${accessLog.requests}) filter (where ${accessLog.decision} = 'allow'), 0), coalesce(sum(${accessLog.requests}) filter (where ${accessLog.decision} = 'deny'), 0)
       from ${accessLog}
       where ${accessLog.at} >= ${since} and ${accessLog.at} < ${firstWholeHour}
       group by 1

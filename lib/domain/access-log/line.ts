@@ -26,7 +26,7 @@ export interface AccessLogEntry {
 }
 
 /** The columns of a line, in order. */
-export const COPY_COLUMNS = "at, hostname, application_id, application_name, client_cn, serial_number, decision, policy_id, policy_name, reason, ip, path, chain_sha256";
+export const COPY_COLUMNS = "at, hostname, application_id, application_name, client_cn, serial_number, decision, policy_id, policy_name, reason, ip, path, chain_sha256, requests";
 
 /** Longest path kept (a request target is bounded by the HTTP parser's header limit anyway). */
 export const MAX_LOGGED_PATH = 4096;
@@ -69,14 +69,15 @@ function field(s: string | null | undefined, max: number): string {
 }
 const ANY = Infinity;
 
-/** The row's line (with its newline); `chain` is the chain_sha256 literal (`chainLiteral`) or null. */
-export function accessLogLine(e: AccessLogEntry, chain: string | null): string {
-  return `${e.at.toISOString()}\t${accessLogRest(e, chain)}`;
-}
+/** A row's line (with its newline): its time, `rest` (`accessLogRest`) and how many requests it stands for (./fold). */
+export const accessLogLine = (at: Date, rest: string, requests: number): string => `${at.toISOString()}\t${rest}\t${requests}\n`;
 
-/** The line after its time column (`accessLogLine` is the time, a tab and this). */
+/**
+ * The part of an entry's line that identical requests share (everything but the time and the count): ./fold keys
+ * rows by it. `chain` is the chain_sha256 literal (`chainLiteral`) or null.
+ */
 export function accessLogRest(e: AccessLogEntry, chain: string | null): string {
-  return `${field(e.hostname, 253)}\t${field(e.applicationId, ANY)}\t${field(e.applicationName, ANY)}\t${field(e.clientCn, 500)}\t${field(e.serialNumber, ANY)}\t${e.decision}\t${field(e.policyId, ANY)}\t${field(e.policyName, ANY)}\t${field(e.reason, 1000)}\t${field(e.ip, ANY)}\t${field(e.path, MAX_LOGGED_PATH)}\t${chain ?? "\\N"}\n`;
+  return `${field(e.hostname, 253)}\t${field(e.applicationId, ANY)}\t${field(e.applicationName, ANY)}\t${field(e.clientCn, 500)}\t${field(e.serialNumber, ANY)}\t${e.decision}\t${field(e.policyId, ANY)}\t${field(e.policyName, ANY)}\t${field(e.reason, 1000)}\t${field(e.ip, ANY)}\t${field(e.path, MAX_LOGGED_PATH)}\t${chain ?? "\\N"}`;
 }
 
 /** Whether two entries make the same line apart from the time (their chains given as their literals). */
@@ -99,7 +100,7 @@ export function parseLines(text: string): LineRow[] {
     const chain = f[12];
     rows.push({
       at: f[0]!, hostname: f[1] ?? "", application_id: f[2], application_name: f[3], client_cn: f[4], serial_number: f[5], decision: f[6] as LineRow["decision"],
-      policy_id: f[7], policy_name: f[8], reason: f[9], ip: f[10], path: f[11], chain_sha256: chain ? chain.slice(1, -1).split(",") : null,
+      policy_id: f[7], policy_name: f[8], reason: f[9], ip: f[10], path: f[11], chain_sha256: chain ? chain.slice(1, -1).split(",") : null, requests: Number(f[13]),
     });
   }
   return rows;

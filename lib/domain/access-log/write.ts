@@ -1,7 +1,8 @@
 /**
  * Writing the gateway access log: one row per decision, queued in memory and inserted in batches off the request path
- * (`recordAccess` never awaits the database). Rows are queued as COPY text lines (./line): recorded here, or formatted
- * by a gateway worker and queued as its batch's one string (`recordAccessLines`).
+ * (`recordAccess` never awaits the database); identical requests of the same second are folded into one row (./fold).
+ * Rows are queued as COPY text lines (./line): recorded here, or formatted by a gateway worker and queued as its
+ * batch's one string (`recordAccessLines`).
  *
  * Each row keeps the normalised request path and the certificates the client presented (so Explain can replay the
  * request), the certificates by reference: their SHA-256 (leaf first) in `chain_sha256`, the DER once per certificate
@@ -11,7 +12,8 @@
  */
 import { sql } from "drizzle-orm";
 import { getDbHandle } from "../../db/client";
-import { accessLogLine, chainLiteral, COPY_COLUMNS, loggedChain, parseLines, sha256Hex, type AccessLogEntry } from "./line";
+import { FoldedRows } from "./fold";
+import { accessLogRest, chainLiteral, COPY_COLUMNS, loggedChain, parseLines, sha256Hex, type AccessLogEntry } from "./line";
 import { flushUnknownHosts } from "./unknown-hosts";
 
 export { MAX_LOGGED_CHAIN, MAX_LOGGED_PATH, type AccessLogEntry } from "./line";
@@ -28,8 +30,16 @@ interface Chunk {
   lines: string;
   rows: number;
   certs: Map<string, Uint8Array>;
-  /** still taking rows recorded in this process */
-  open: boolean;
+  /** While the chunk still takes rows recorded in this process: those rows (`lines` is filled when it stops). */
+  open: FoldedRows | null;
+}
+
+/** A chunk takes no more rows: its folded rows become its lines. */
+function seal(c: Chunk): void {
+  if (c.open) {
+    c.lines += c.open.take();
+    c.open = null;
+  }
 }
 
 interface Queue {
@@ -71,7 +81,10 @@ export function recordAccess(entry: AccessLogEntry): void {
     return;
   }
   let c = q.chunks[q.chunks.length - 1];
-  if (!c?.open || c.rows >= LOCAL_CHUNK) q.chunks.push((c = { lines: "", rows: 0, certs: new Map(), open: true }));
+  if (!c?.open || c.rows >= LOCAL_CHUNK) {
+    if (c) seal(c);
+    q.chunks.push((c = { lines: "", rows: 0, certs: new Map(), open: new FoldedRows() }));
+  }
   const chain = loggedChain(entry.chain);
   let literal: string | null = null;
   if (chain) {
@@ -79,7 +92,8 @@ export function recordAccess(entry: AccessLogEntry): void {
     for (let i = 0; i < hexes.length; i++) if (!c.certs.has(hexes[i])) c.certs.set(hexes[i], chain[i]);
     literal = chainLiteral(hexes);
   }
-  c.lines += accessLogLine(entry, literal);
+  // A request folded into a row of this chunk adds no row.
+  if (!c.open!.add(entry.at, accessLogRest(entry, literal))) return;
   c.rows++;
   q.rows++;
   schedule();
@@ -95,7 +109,7 @@ export function recordAccessLines(lines: string, rows: number, certs: Iterable<r
     q.dropped += rows;
     return;
   }
-  q.chunks.push({ lines, rows, certs: new Map(certs), open: false });
+  q.chunks.push({ lines, rows, certs: new Map(certs), open: null });
   q.rows += rows;
   schedule();
 }
@@ -150,7 +164,7 @@ async function insertBatch(batch: Chunk[]): Promise<void> {
     insert into access_log (${sql.raw(COPY_COLUMNS)})
     select ${sql.raw(COPY_COLUMNS)}
     from json_to_recordset(${JSON.stringify(parseLines(lines))}::json) as x(at timestamptz, hostname text, application_id uuid, application_name text, client_cn text,
-      serial_number text, decision text, policy_id uuid, policy_name text, reason text, ip text, path text, chain_sha256 text[])`);
+      serial_number text, decision text, policy_id uuid, policy_name text, reason text, ip text, path text, chain_sha256 text[], requests integer)`);
   }
   for (const h of fresh.keys()) {
     written.delete(h);
@@ -189,7 +203,7 @@ async function insertIsolating(batch: Chunk[]): Promise<Unstored | null> {
   const certs = new Map<string, Uint8Array>();
   for (const c of batch) for (const [h, der] of c.certs) certs.set(h, der);
   const lines = batch.flatMap((c) => c.lines.split("\n").filter(Boolean).map((l) => `${l}\n`));
-  const chunk = (part: string[]): Chunk => ({ lines: part.join(""), rows: part.length, certs, open: false });
+  const chunk = (part: string[]): Chunk => ({ lines: part.join(""), rows: part.length, certs, open: null });
   // Both halves, the first one last (it is stored next).
   const halve = (part: string[]) => [part.slice(part.length >> 1), part.slice(0, part.length >> 1)];
   // Parts still to store, the next on top.
@@ -233,7 +247,7 @@ export async function flushAccessLog(): Promise<void> {
       let k = 0;
       while (k < q.chunks.length && (k === 0 || n + q.chunks[k].rows <= BATCH)) n += q.chunks[k++].rows;
       const batch = q.chunks.splice(0, k);
-      for (const c of batch) c.open = false;
+      for (const c of batch) seal(c);
       q.rows -= n;
       let failed: Unstored | null = null;
       try {

@@ -158,11 +158,11 @@ const pause = () => new Promise<void>((r) => setImmediate(r));
 /** Deletes one batch of access_log rows chosen by `doomed` (a select of ids), keeping the hourly roll-up intact. */
 function accessLogBatch(doomed: SQL): SQL {
   return sql`with doomed as (${doomed}),
-    gone as (delete from access_log a using doomed d where a.id = d.id returning a.at, a.application_name, a.decision),
+    gone as (delete from access_log a using doomed d where a.id = d.id returning a.at, a.application_name, a.decision, a.requests),
     restored as (
       insert into access_log_hourly as h (hour, application_name, allowed, blocked)
       select date_trunc('hour', at at time zone 'UTC') at time zone 'UTC', coalesce(application_name, '(no application)'),
-        count(*) filter (where decision = 'allow'), count(*) filter (where decision = 'deny')
+        coalesce(sum(requests) filter (where decision = 'allow'), 0), coalesce(sum(requests) filter (where decision = 'deny'), 0)
       from gone group by 1, 2 order by 1, 2
       on conflict (hour, application_name) do update set allowed = h.allowed + excluded.allowed, blocked = h.blocked + excluded.blocked
     )
