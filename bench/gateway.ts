@@ -19,12 +19,13 @@
  * BENCH_GW_ONLY (a comma-separated subset of gw, gn, ng, fl, ca, hp: only those servers, only the rows of their pairs).
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { promisify } from "node:util";
 import os from "node:os";
 import path from "node:path";
 import { ensurePackage, startCaddy, startHaproxy } from "./gateway-peers";
 import { freePort, ROOT } from "./lib/app";
+import { ownCpuMs, settle, treeCpuMs } from "./lib/proc";
 import type { Row } from "./lib/report";
 import { sleep } from "./lib/timing";
 
@@ -55,64 +56,6 @@ interface Measured extends Load {
   loadgenCpuPerReq: number;
   /** load generator CPU use in cores (1.0 = one core busy) */
   loadgenCores: number;
-}
-
-const TICK_MS = 1000 / 100; // USER_HZ
-
-/** utime+stime (ms) of one process, from /proc (0 once it has exited). */
-function ownCpuMs(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(f[11]) + Number(f[12])) * TICK_MS;
-  } catch {
-    return 0;
-  }
-}
-
-/** utime+stime (ms) of `root` and all its descendants, from /proc. */
-function treeCpuMs(root: number): number {
-  const parent = new Map<number, number>();
-  const cpu = new Map<number, number>();
-  for (const d of readdirSync("/proc")) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, "utf8");
-      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      parent.set(Number(d), Number(f[1]));
-      cpu.set(Number(d), (Number(f[11]) + Number(f[12])) * TICK_MS);
-    } catch {
-      // exited meanwhile
-    }
-  }
-  let total = 0;
-  for (const [pid, ms] of cpu) {
-    for (let p: number | undefined = pid; p !== undefined && p > 1; p = parent.get(p)) {
-      if (p === root) {
-        total += ms;
-        break;
-      }
-    }
-  }
-  return total;
-}
-
-/**
- * Wait until the process trees are idle: at most 10 ms of CPU (one clock tick, 5% of a core) in each of two
- * consecutive 200 ms windows, or SETTLE_MAX_MS. Idle Portcullis engines poll the configuration about every 500 ms.
- */
-const SETTLE_MAX_MS = 20_000;
-async function settle(roots: number[]): Promise<void> {
-  const t0 = Date.now();
-  const cpu = () => roots.reduce((a, r) => a + treeCpuMs(r), 0);
-  let quiet = 0;
-  let last = cpu();
-  while (quiet < 2 && Date.now() - t0 < SETTLE_MAX_MS) {
-    await sleep(200);
-    const now = cpu();
-    quiet = now - last <= TICK_MS ? quiet + 1 : 0;
-    last = now;
-  }
 }
 
 /** The child's first JSON line on stdout (its setup), or its stderr when it exits or stays silent. */
@@ -151,7 +94,8 @@ async function load(port: number, serverPid: number, setup: { host: string; cace
     }),
   );
   // Until the server has finished what the load left it (a Portcullis engine writes its access-log rows behind the
-  // requests): that work is counted as this server's, and does not run into the next server's load.
+  // requests): that work is counted as this server's, and does not run into the next server's load. (An idle engine's
+  // configuration poll, about every 500 ms, stays under `settle`'s one tick per 200 ms.)
   await settle([serverPid]);
   const serverCpu = treeCpuMs(serverPid) - cpu0;
   const primaryCpu = primaryPid ? ownCpuMs(primaryPid) - primary0 : 0;

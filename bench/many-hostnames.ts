@@ -21,7 +21,8 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { firstLine } from "./gateway";
 import { ensurePackage } from "./gateway-peers";
-import { freePort, ROOT, treeRss } from "./lib/app";
+import { freePort, ROOT } from "./lib/app";
+import { treeRss } from "./lib/proc";
 import type { Row } from "./lib/report";
 import { sleep } from "./lib/timing";
 

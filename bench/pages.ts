@@ -11,11 +11,12 @@
  */
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { ensureBuild, ROOT, startApp } from "./lib/app";
+import { ownCpuMs } from "./lib/proc";
 import { samplePage, signIn, type PageStats } from "./lib/http";
 import type { Row } from "./lib/report";
 
@@ -104,17 +105,6 @@ interface EngineResult {
   load: [number, number];
 }
 
-/** CPU time (user + system, ms) the server process has used so far (Linux /proc; 0 elsewhere). */
-function cpuMs(pid: number | undefined): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
-  } catch {
-    return 0;
-  }
-}
-
 async function measure(engine: keyof typeof ACCESS, env: Record<string, string>, dataDir: string): Promise<EngineResult> {
   const seeded = seed({ ...env, BENCH_ACCESS: String(ACCESS[engine]) });
   const app = await startApp({ dataDir, databaseUrl: env.DATABASE_URL, env });
@@ -124,10 +114,10 @@ async function measure(engine: keyof typeof ACCESS, env: Record<string, string>,
     const load0 = os.loadavg()[0];
     const bare = await samplePage(`${app.url}${BARE}`, undefined, RUNS);
     for (const p of [...LIST_PAGES, ...accessLogViews(ACCESS[engine], seeded.at)]) {
-      const c0 = cpuMs(app.child.pid);
+      const c0 = ownCpuMs(app.child.pid);
       const s = await samplePage(`${app.url}${p}`, cookie, RUNS);
       // per request, warm-ups included (samplePage makes RUNS + 2 requests)
-      pages.set(p, { ...s, cpuMs: (cpuMs(app.child.pid) - c0) / (RUNS + 2) });
+      pages.set(p, { ...s, cpuMs: (ownCpuMs(app.child.pid) - c0) / (RUNS + 2) });
     }
     return { engine, pages, bare, seeded, load: [load0, os.loadavg()[0]] };
   } finally {

@@ -8,7 +8,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { ensureBuild, freePort, startApp, treeRss, waitFor } from "./lib/app";
+import { ensureBuild, freePort, startApp, waitFor } from "./lib/app";
+import { treeRss } from "./lib/proc";
 import type { Row } from "./lib/report";
 import { median, sleep } from "./lib/timing";
 

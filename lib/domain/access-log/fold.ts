@@ -12,7 +12,7 @@
 import { accessLogLine } from "./line";
 
 /** Requests whose times fall in the same window of this many milliseconds (aligned to UTC seconds) share a row. */
-export const FOLD_MS = 1000;
+const FOLD_MS = 1000;
 
 interface OpenRow {
   at: Date;
