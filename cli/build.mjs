@@ -22,7 +22,7 @@ const SETTINGS = ["cli/build.mjs", "cli/manifest.mjs", "package.json", "tsconfig
 /** Chunks of earlier builds are removed once this old: a CLI call that started before a rebuild may still import them. */
 const OLD_CHUNK_MS = 10 * 60_000;
 
-async function loadEsbuild() {
+export async function loadEsbuild() {
   try {
     return await import("esbuild");
   } catch {
@@ -33,7 +33,7 @@ async function loadEsbuild() {
 }
 
 /** Writes next to the target and renames, so a concurrent CLI call never reads a half-written file. */
-function writeAtomic(file, contents) {
+export function writeAtomic(file, contents) {
   mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
   writeFileSync(tmp, contents);
@@ -59,6 +59,34 @@ function removeOldChunks(keep) {
   }
 }
 
+/** esbuild settings of every bundle of Portcullis's own code (npm packages stay external), written by the caller. */
+export const BUNDLE_OPTIONS = {
+  absWorkingDir: ROOT,
+  bundle: true,
+  platform: "node",
+  target: "node20",
+  packages: "external",
+  tsconfig: path.join(ROOT, "tsconfig.json"),
+  legalComments: "none",
+  metafile: true,
+  write: false,
+  logLevel: "silent",
+};
+
+/**
+ * The manifest's `inputs`: what esbuild read plus `settings`, stamped after the build. An input modified while esbuild
+ * read it (at or after `started`) gets an impossible stamp, so the next call rebuilds rather than trusting a bundle that
+ * may hold its older text.
+ */
+export function inputStamps(metafile, settings, started) {
+  const inputs = {};
+  for (const rel of [...Object.keys(metafile.inputs), ...settings]) {
+    const stamp = fileStamp(path.join(ROOT, rel));
+    if (stamp) inputs[rel] = stamp[1] >= started ? [stamp[0], -1] : stamp;
+  }
+  return inputs;
+}
+
 /** Builds cli/dist and returns its manifest. */
 export async function buildCli() {
   const started = Date.now();
@@ -66,33 +94,18 @@ export async function buildCli() {
   const { version } = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8"));
   const buildId = `${started.toString(36)}-${randomBytes(3).toString("hex")}`;
   const result = await build({
-    absWorkingDir: ROOT,
+    ...BUNDLE_OPTIONS,
     entryPoints: { portcullis: "cli/main.ts" },
     outdir: DIST,
     outExtension: { ".js": ".mjs" },
     chunkNames: "chunks/[name]-[hash]",
-    bundle: true,
     splitting: true,
     format: "esm",
-    platform: "node",
-    target: "node20",
-    packages: "external",
-    tsconfig: path.join(ROOT, "tsconfig.json"),
     // Strings, not one object: esbuild inlines them into the entry instead of a shared chunk.
     define: { __PORTCULLIS_VERSION__: JSON.stringify(version), __PORTCULLIS_BUILD_ID__: JSON.stringify(buildId) },
     banner: { js: "// Built by cli/build.mjs from cli/ and lib/ (do not edit; rebuilt when they change)." },
-    legalComments: "none",
-    metafile: true,
-    write: false,
-    logLevel: "silent",
   });
-  // Inputs are stamped after the build; one modified while esbuild read it gets an impossible stamp, so the next call
-  // rebuilds rather than trusting a bundle that may hold its older text.
-  const inputs = {};
-  for (const rel of [...Object.keys(result.metafile.inputs), ...SETTINGS]) {
-    const stamp = fileStamp(path.join(ROOT, rel));
-    if (stamp) inputs[rel] = stamp[1] >= started ? [stamp[0], -1] : stamp;
-  }
+  const inputs = inputStamps(result.metafile, SETTINGS, started);
   const entry = result.outputFiles.find((f) => f.path === ENTRY);
   if (!entry) throw new Error(`esbuild did not produce ${path.relative(ROOT, ENTRY)}`);
   for (const f of result.outputFiles) if (f !== entry) writeAtomic(f.path, f.contents);

@@ -13,6 +13,7 @@
  * (watchConfig: notification or the 500 ms fingerprint poll) is pushed to every worker as a reload message, so it
  * takes effect in all of them within a second. A worker that dies is replaced.
  */
+import { execFile } from "node:child_process";
 import cluster, { type Worker } from "node:cluster";
 import { existsSync } from "node:fs";
 import path from "node:path";
@@ -33,15 +34,33 @@ import { workerOpensslEnv } from "./openssl-tuning";
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 5_000;
 
-/** lib/gateway/worker.ts, run with the tsx loader (the primary may be a bundled Next.js server). */
-function workerEntry(): string {
-  const file = env().GATEWAY_WORKER_ENTRY || path.join(/*turbopackIgnore: true*/ process.cwd(), "lib", "gateway", "worker.ts");
+/**
+ * What the workers run: GATEWAY_WORKER_ENTRY (a TypeScript file) through tsx when it is set; otherwise the bundled
+ * worker (scripts/gateway-worker-bundle.mjs, rebuilt here when a source changed), which has none of the per-use cost of
+ * imported names that tsx's CommonJS output has on the request path. Without a bundle (esbuild missing, a build
+ * error) lib/gateway/worker.ts runs through tsx, which behaves the same, and the reason is printed.
+ */
+async function workerScript(): Promise<{ exec: string; execArgv: string[] }> {
+  const root = /*turbopackIgnore: true*/ process.cwd();
+  const explicit = env().GATEWAY_WORKER_ENTRY;
+  if (!explicit) {
+    // A child process: the primary may be a bundled Next.js server, which must not load esbuild itself.
+    const built = await new Promise<{ file: string } | { error: string }>((resolve) =>
+      execFile(process.execPath, [path.join(root, "scripts", "gateway-worker-bundle.mjs"), "--if-stale"], { cwd: root, timeout: 60_000 }, (e, stdout, stderr) =>
+        resolve(e ? { error: (String(stderr).trim() || e.message).split("\n").slice(0, 3).join(" ") } : { file: String(stdout).trim() }),
+      ),
+    );
+    if ("file" in built && existsSync(built.file)) return { exec: built.file, execArgv: inheritedExecArgv() };
+    console.error(`[gateway] workers run lib/gateway/worker.ts through tsx: no worker bundle (${"error" in built ? built.error : "no file"})`);
+  }
+  const file = explicit || path.join(root, "lib", "gateway", "worker.ts");
   if (!existsSync(file)) throw new Error(`gateway worker entry ${file} not found (run from the Portcullis directory, or set GATEWAY_WORKER_ENTRY)`);
-  return file;
+  const argv = inheritedExecArgv();
+  return { exec: file, execArgv: argv.some((a) => a.includes("tsx")) ? argv : [...argv, "--import", "tsx"] };
 }
 
 /** The primary's Node options (loaders, --cpu-prof…) without what would replace the worker's script (-e, -p). */
-function workerExecArgv(): string[] {
+function inheritedExecArgv(): string[] {
   const inherited: string[] = [];
   const argv = process.execArgv;
   for (let i = 0; i < argv.length; i++) {
@@ -49,14 +68,15 @@ function workerExecArgv(): string[] {
     if (["-e", "--eval", "-p", "--print", "--input-type"].includes(a)) i++;
     else if (!/^(--eval|--print|--input-type)=/.test(a)) inherited.push(a);
   }
-  return inherited.some((a) => a.includes("tsx")) ? inherited : [...inherited, "--import", "tsx"];
+  return inherited;
 }
 
 export async function startGatewayCluster(opts: GatewayOptions, count: number): Promise<Gateway> {
   if (!cluster.isPrimary) throw new Error("the gateway cluster must be started from the primary process");
   const key: SigningKey = await loadSigningKey();
   cluster.schedulingPolicy = cluster.SCHED_NONE;
-  cluster.setupPrimary({ exec: workerEntry(), args: [], execArgv: workerExecArgv(), serialization: "advanced" });
+  const script = await workerScript();
+  cluster.setupPrimary({ exec: script.exec, args: [], execArgv: script.execArgv, serialization: "advanced" });
   // One TLS 1.3 session ticket per handshake instead of OpenSSL's two (./openssl-tuning).
   const opensslEnv = workerOpensslEnv();
 

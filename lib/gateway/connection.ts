@@ -16,6 +16,18 @@ export function hostOf(req: IncomingMessage, sni: string): string {
   return (name || sni).replace(/\.$/, "");
 }
 
+/** `hostOf` for a request of `conn`: a keep-alive connection's requests repeat their Host header, normalised once. */
+export function connectionHost(conn: ClientConnection, req: IncomingMessage): string {
+  const header = req.headers.host;
+  if (header !== undefined && header === conn.hostHeader) return conn.host!;
+  const host = hostOf(req, conn.peer.sni);
+  if (header !== undefined) {
+    conn.hostHeader = header;
+    conn.host = host;
+  }
+  return host;
+}
+
 /** What the request path knows about the client connection: its chain, TLS server name and address. */
 export interface ClientConnection {
   peer: PeerInfo;
@@ -26,6 +38,9 @@ export interface ClientConnection {
   misdirected?: boolean;
   /** the connection's last decision without credentials or a session (a keep-alive connection's next request reuses it) */
   decided?: Decided;
+  /** the last Host header and its normalised hostname (`connectionHost`) */
+  hostHeader?: string;
+  host?: string;
 }
 
 /**

@@ -142,24 +142,38 @@ function outcomeOf(verdict: CertVerdict): CertOutcome {
 
 /** The chain of the connection validated for `ctx` (the TLS server name's hostname) at `at`, through lib/access. */
 export async function checkCertificate(ctx: HostContext, chain: Buffer[], at = new Date()): Promise<CertOutcome> {
+  const now = certificateNow(ctx, chain, at);
+  if (now) return now;
+  const input = peerChains.get(chain) ?? hashedInput(chain);
+  const outcome = outcomeOfCheck(ctx, await ctx.validator!.check(input.leaf, { untrusted: input.untrusted, at, cacheKey: input.key }));
+  return ctx.revocation?.ocsp ? withOcsp(outcome, chain[0], at, ctx.revocation.staleMode ?? "block") : outcome;
+}
+
+/**
+ * `checkCertificate` without a promise when nothing has to be waited for (the chain's validation is memoised and the
+ * hostname asks no OCSP): a keep-alive connection's requests. Undefined otherwise (then `checkCertificate`).
+ */
+export function certificateNow(ctx: HostContext, chain: Buffer[], at: Date): CertOutcome | undefined {
   if (!chain.length) return outcomeOf(NO_CERTIFICATE);
   if (!ctx.validator) {
     const { cn, serial } = cnOf(chain[0]);
     return outcomeOf(unassociatedVerdict(ctx.hostname, cn, serial));
   }
+  if (ctx.revocation?.ocsp) return undefined;
   const input = peerChains.get(chain) ?? hashedInput(chain);
-  const r = await ctx.validator.check(input.leaf, { untrusted: input.untrusted, at, cacheKey: input.key });
-  // One lookup on the cached path: by the memoised core and its errors array (the same array while every time
-  // check passes), as lib/access memoises its verdicts.
+  const r = ctx.validator.checkNow(input.leaf, { untrusted: input.untrusted, at, cacheKey: input.key });
+  return r && outcomeOfCheck(ctx, r);
+}
+
+/** The outcome of a validator check, one lookup on the cached path: by the memoised core and its errors array (the
+ * same array while every time check passes), as lib/access memoises its verdicts. */
+function outcomeOfCheck(ctx: HostContext, r: ValidationCheck): CertOutcome {
   const hit = byCore.get(r.core);
   const mode = ctx.revocation?.staleMode ?? "block";
-  let outcome: CertOutcome;
-  if (hit && hit.errors === r.errors && hit.mode === mode) outcome = hit.outcome;
-  else {
-    outcome = outcomeOf(verdictOfCheck(r, mode));
-    byCore.set(r.core, { errors: r.errors, outcome, mode });
-  }
-  return ctx.revocation?.ocsp ? withOcsp(outcome, chain[0], at, mode) : outcome;
+  if (hit && hit.errors === r.errors && hit.mode === mode) return hit.outcome;
+  const outcome = outcomeOf(verdictOfCheck(r, mode));
+  byCore.set(r.core, { errors: r.errors, outcome, mode });
+  return outcome;
 }
 
 const byCore = new WeakMap<ValidationCheck["core"], { errors: ValidationCheck["errors"]; outcome: CertOutcome; mode: string }>();

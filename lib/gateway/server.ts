@@ -19,8 +19,8 @@ import { normalizeTarget } from "../access/path";
 import { recordAccess, flushAccessLog, recordUnknownHost, type AccessLogEntry } from "../domain/access-log";
 import { watchConfig } from "../domain/core/config-events";
 import { appForPath, ContextCache, loadHostConfig, loadHostIndex, type HostContext } from "./context";
-import { checkCertificate, decideRequest } from "./decide";
-import { hostOf, tlsConnection, type ClientConnection, type Decided } from "./connection";
+import { certificateNow, checkCertificate, decideRequest } from "./decide";
+import { connectionHost, tlsConnection, type ClientConnection, type Decided } from "./connection";
 import { originHeaders } from "./headers";
 import { NOTHING_FORWARDED } from "./forwarding/headers";
 import { forwardedForRequest, forwardingNote, serverUri } from "./forwarding/request";
@@ -89,6 +89,8 @@ export async function createListener(opts: ListenerOptions): Promise<Gateway> {
     signIn.reload();
   };
 
+  /** Per decision without a service token, its JWT cache key (the issuer names the hostname). */
+  const jwtKeys = new WeakMap<Decided["d"], { hostname: string; key: string }>();
   /** Per certificate verdict, the last decision made without credentials or a session (see `Decided`). */
   const lastDecided = new WeakMap<Decided["verdict"], Decided>();
   const connectionOf: (req: IncomingMessage) => ClientConnection = opts.connection ?? (opts.socket ? nginxConnection : tlsConnection);
@@ -102,7 +104,7 @@ export async function createListener(opts: ListenerOptions): Promise<Gateway> {
     const sink = auth ? (e: AccessLogEntry) => void (pending = e) : opts.sink;
     const unknownSink = auth ? () => undefined : opts.unknownSink;
     if (auth) res = refuseUnlessFast(res);
-    const hostname = hostOf(req, peer.sni);
+    const hostname = connectionHost(conn, req);
     const url = req.url || "/";
     if (url.startsWith(JWKS_PATH) && (url.length === JWKS_PATH.length || url[JWKS_PATH.length] === "?")) {
       res.writeHead(200, jwksHeaders);
@@ -138,7 +140,8 @@ export async function createListener(opts: ListenerOptions): Promise<Gateway> {
       const why = misdirected(tlsCtx.known ? tlsCtx : null, ctx);
       if (why !== null) return refuseMisdirected(req, res, sink, hostname, ip, peer, why, at);
     }
-    const cert = await checkCertificate(tlsCtx, peer.chain, at);
+    // Without a promise on a keep-alive connection (the chain's validation is memoised): `certificateNow`.
+    const cert = certificateNow(tlsCtx, peer.chain, at) ?? (await checkCertificate(tlsCtx, peer.chain, at));
     const clientCn = cert.context.commonName ?? null;
     const target = normalizeTarget(url, String(req.headers.host ?? ""));
     if (!target.ok) {
@@ -231,22 +234,34 @@ export async function createListener(opts: ListenerOptions): Promise<Gateway> {
       // A signed-in person: the origin gets the session's own JWT (email, aud, iss, iat, exp); the cookie stays as it is.
       jwt = session.token;
     } else if (!bypass) {
-      const issuer = issuerFor(hostname);
       // A service token is the identity when one authenticated: common_name = its Client ID and an empty sub, as
       // Cloudflare's service-token JWTs; otherwise the validated certificate's.
       const serviceToken = token?.ok ? token.token : null;
       const sub = serviceToken ? "" : identity ? identity.sub : "";
       const commonName = serviceToken ? serviceToken.clientId : identity ? (identity.commonName ?? "") : undefined;
       const ttl = compiled.sessionSeconds;
-      const jwtKey = `${app.id}|${sub}|${commonName ?? ""}|${policy?.id}|${issuer}`;
+      // Without a service token the key follows from the decision and the hostname: built once per decision object
+      // (the same string each time, whose hash the cache's Map keeps), not once per request.
+      let jwtKey: string;
+      const known = serviceToken ? undefined : jwtKeys.get(d);
+      if (known?.hostname === hostname) jwtKey = known.key;
+      else {
+        jwtKey = `${app.id}|${sub}|${commonName ?? ""}|${policy?.id}|${issuerFor(hostname)}`;
+        if (!serviceToken) jwtKeys.set(d, { hostname, key: jwtKey });
+      }
       // The cached token (no await on the hot path), or a freshly signed one.
       const signed =
         jwts.get(jwtKey, at.getTime()) ??
-        (await jwts.sign(jwtKey, { aud: app.aud, iss: issuer, sub, ...(commonName !== undefined ? { common_name: commonName } : {}), policy_id: policy?.id }, ttl));
+        (await jwts.sign(jwtKey, { aud: app.aud, iss: issuerFor(hostname), sub, ...(commonName !== undefined ? { common_name: commonName } : {}), policy_id: policy?.id }, ttl));
       jwt = signed.token;
       jwtRenewAt = signed.renewAt;
-      // Strict service-token authentication: no CF_Authorization cookie; the client keeps sending its headers.
-      setCookie = presented || (req.headers.cookie !== undefined && cookieValue(req, COOKIE_NAME) === jwt) ? null : `${COOKIE_NAME}=${jwt}; Path=/; Max-Age=${Math.floor(ttl)}; Secure; HttpOnly; SameSite=Lax`;
+      // Strict service-token authentication: no CF_Authorization cookie; the client keeps sending its headers. Nor
+      // when the client sent this token already, nor after a connection's first request to a client that sends no
+      // CF_Authorization at all (it keeps no cookies: one per connection, not one with every response). A client
+      // holding another token (renewed, another application's) is given this one. Both engines: nginx's decision
+      // cache keys on the first-request flag and the Cookie header.
+      const sent = req.headers.cookie === undefined ? null : cookieValue(req, COOKIE_NAME);
+      setCookie = presented || sent === jwt || (sent === null && peer.requests > 1) ? null : `${COOKIE_NAME}=${jwt}; Path=/; Max-Age=${Math.floor(ttl)}; Secure; HttpOnly; SameSite=Lax`;
     }
     const headers = originHeaders(req.headers, {
       certificate: forwarded ?? NOTHING_FORWARDED,

@@ -33,6 +33,11 @@ export interface Validator {
   validate(leaf: PkiInput, opts?: CachedValidateOptions): Promise<ValidationResult>;
   /** The same decision as `validate` (errors only, no steps): the per-request path of the gateway. */
   check(leaf: PkiInput, opts?: CachedValidateOptions): Promise<ValidationCheck>;
+  /**
+   * `check` without waiting: its result when the decision is memoised already, else undefined (and the decision is
+   * started, so a following `check` waits for it). The gateway's keep-alive requests take no promise this way.
+   */
+  checkNow(leaf: PkiInput, opts?: CachedValidateOptions): ValidationCheck | undefined;
   /** Problems loading the anchors or CRLs (unparseable blocks). */
   readonly loadErrors: string[];
   readonly anchorCount: number;
@@ -134,6 +139,10 @@ export function createValidator(params: CreateValidatorParams): Validator {
     async check(leaf, opts = {}) {
       const c = await coreOf(leaf, opts);
       return { errors: errorsAt(c, opts.at ?? new Date()), core: c };
+    },
+    checkNow(leaf, opts = {}) {
+      const c = entryFor(leaf, opts).core;
+      return c ? { errors: errorsAt(c, opts.at ?? new Date()), core: c } : undefined;
     },
     get loadErrors() {
       return store.loadErrors;

@@ -16,6 +16,8 @@ import { flushAccessLog, listAccessLog } from "@/lib/domain/access-log";
 import { updatePolicy } from "@/lib/domain/policies";
 import { createGateway, loadServerCert, type Gateway } from "@/lib/gateway";
 import { adminActor } from "../helpers/actors";
+import { readManifest, ROOT, staleReason } from "../../cli/manifest.mjs";
+import { WORKER_BUNDLE } from "../../scripts/gateway-worker-bundle.mjs";
 import { configureSeedGateway, curl, generateGatewayPki, httpsGet, startOrigin, until, type GatewayPki } from "./gateway-fixtures";
 
 const HOST = "auth.example.com";
@@ -46,6 +48,9 @@ afterAll(async () => {
 describe("gateway with worker processes", () => {
   it("runs two workers on one port; every connection gets the same decision and a JWT the JWKS of every worker verifies", async () => {
     expect(workerPids()).toHaveLength(2);
+    // The workers run the bundled worker (scripts/gateway-worker-bundle.mjs), built from the current sources.
+    for (const pid of workerPids()) expect(readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")).toContain(WORKER_BUNDLE);
+    expect(staleReason(readManifest(path.join(path.dirname(WORKER_BUNDLE), "gateway-worker.json")), ROOT, WORKER_BUNDLE)).toBeNull();
     const jwksSeen = new Set<string>();
     for (let i = 0; i < 6; i++) {
       const r = await get({ cert: pki.client, paths: ["/hello"] });

@@ -69,6 +69,35 @@ describe("gateway", () => {
     expect(payload.sub).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it("sets the CF_Authorization cookie once per connection for a client that does not send it back, again for a stale one; the origin gets the JWT every time", async () => {
+    const before = origin.seen.length;
+    const r = await get({ cert: pki.client, paths: ["/one", "/two", "/three"] });
+    expect(r.connects).toEqual([1, 0, 0]);
+    const responses = r.headers.split(/^(?=HTTP\/)/m).filter(Boolean);
+    expect(responses.map((h) => Number(/^HTTP\/\S+ (\d{3})/.exec(h)?.[1]))).toEqual([200, 200, 200]);
+    const cookie = /^set-cookie: CF_Authorization=([^;]+);/im.exec(responses[0])?.[1];
+    expect(cookie, responses[0]).toBeTruthy();
+    expect(responses[1]).not.toMatch(/CF_Authorization/i);
+    expect(responses[2]).not.toMatch(/CF_Authorization/i);
+    // The origin's own cookie is relayed every time.
+    for (const h of responses) expect(h).toMatch(/^set-cookie: origin=1/im);
+    const seen = origin.seen.slice(before);
+    expect(seen.map((s) => s.url)).toEqual(["/one", "/two", "/three"]);
+    for (const s of seen) expect(s.headers["cf-access-jwt-assertion"]).toBe(cookie);
+    // A new connection is given the cookie again.
+    const again = await get({ cert: pki.client, paths: ["/four"] });
+    expect(again.headers).toMatch(/^set-cookie: CF_Authorization=/im);
+    // A client holding another token (renewed, another application's) is given the current one on every request.
+    const stale = await get({ cert: pki.client, paths: ["/five", "/six"], headers: ["Cookie: CF_Authorization=stale"] });
+    expect(stale.connects).toEqual([1, 0]);
+    const staleResponses = stale.headers.split(/^(?=HTTP\/)/m).filter(Boolean);
+    for (const h of staleResponses) expect(/^set-cookie: CF_Authorization=([^;]+);/im.exec(h)?.[1]).toBe(cookie);
+    // And one that sends it back is not sent it again.
+    const current = await get({ cert: pki.client, paths: ["/seven"], headers: [`Cookie: CF_Authorization=${cookie}`] });
+    expect(current.status).toBe(200);
+    expect(current.headers).not.toMatch(/CF_Authorization/i);
+  });
+
   it.each([
     ["revoked (CRL)", "revoked", /certificate revoked/],
     ["expired", "expired", /certificate has expired/],
