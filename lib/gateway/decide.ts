@@ -140,29 +140,27 @@ function outcomeOf(verdict: CertVerdict): CertOutcome {
   return outcome;
 }
 
-/** The chain of the connection validated for `ctx` (the TLS server name's hostname) at `at`, through lib/access. */
-export async function checkCertificate(ctx: HostContext, chain: Buffer[], at = new Date()): Promise<CertOutcome> {
-  const now = certificateNow(ctx, chain, at);
-  if (now) return now;
-  const input = peerChains.get(chain) ?? hashedInput(chain);
-  const outcome = outcomeOfCheck(ctx, await ctx.validator!.check(input.leaf, { untrusted: input.untrusted, at, cacheKey: input.key }));
-  return ctx.revocation?.ocsp ? withOcsp(outcome, chain[0], at, ctx.revocation.staleMode ?? "block") : outcome;
-}
-
 /**
- * `checkCertificate` without a promise when nothing has to be waited for (the chain's validation is memoised and the
- * hostname asks no OCSP): a keep-alive connection's requests. Undefined otherwise (then `checkCertificate`).
+ * The chain of the connection validated for `ctx` (the TLS server name's hostname) at `at`, through lib/access. The
+ * outcome itself, without a promise, when nothing has to be waited for (the chain's validation is memoised and the
+ * hostname asks no OCSP): a keep-alive connection's requests; a promise otherwise.
  */
-export function certificateNow(ctx: HostContext, chain: Buffer[], at: Date): CertOutcome | undefined {
+export function checkCertificate(ctx: HostContext, chain: Buffer[], at = new Date()): CertOutcome | Promise<CertOutcome> {
   if (!chain.length) return outcomeOf(NO_CERTIFICATE);
-  if (!ctx.validator) {
+  const validator = ctx.validator;
+  if (!validator) {
     const { cn, serial } = cnOf(chain[0]);
     return outcomeOf(unassociatedVerdict(ctx.hostname, cn, serial));
   }
-  if (ctx.revocation?.ocsp) return undefined;
   const input = peerChains.get(chain) ?? hashedInput(chain);
-  const r = ctx.validator.checkNow(input.leaf, { untrusted: input.untrusted, at, cacheKey: input.key });
-  return r && outcomeOfCheck(ctx, r);
+  const opts = { untrusted: input.untrusted, at, cacheKey: input.key };
+  const ocsp = ctx.revocation?.ocsp;
+  const now = ocsp ? undefined : validator.checkNow(input.leaf, opts);
+  if (now) return outcomeOfCheck(ctx, now);
+  return validator.check(input.leaf, opts).then((r) => {
+    const outcome = outcomeOfCheck(ctx, r);
+    return ocsp ? withOcsp(outcome, chain[0], at, ctx.revocation?.staleMode ?? "block") : outcome;
+  });
 }
 
 /** The outcome of a validator check, one lookup on the cached path: by the memoised core and its errors array (the

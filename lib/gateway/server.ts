@@ -19,14 +19,15 @@ import { normalizeTarget } from "../access/path";
 import { recordAccess, flushAccessLog, recordUnknownHost, type AccessLogEntry } from "../domain/access-log";
 import { watchConfig } from "../domain/core/config-events";
 import { appForPath, ContextCache, loadHostConfig, loadHostIndex, type HostContext } from "./context";
-import { certificateNow, checkCertificate, decideRequest } from "./decide";
+import { checkCertificate, decideRequest } from "./decide";
 import { connectionHost, tlsConnection, type ClientConnection, type Decided } from "./connection";
 import { originHeaders } from "./headers";
 import { NOTHING_FORWARDED } from "./forwarding/headers";
 import { forwardedForRequest, forwardingNote, serverUri } from "./forwarding/request";
-import { JwtCache, loadSigner } from "./jwt";
+import { loadSigner } from "./jwt";
+import { AccessTokens } from "./access-token";
 import { limitsFromEnv, resolveLimits } from "./limits";
-import { ACCESS_PREFIX, cookieValue, GatewayIdentity, hostNeedsIdentity, originOf, SESSION_COOKIE, type Session } from "./identity";
+import { ACCESS_PREFIX, GatewayIdentity, hostNeedsIdentity, originOf, SESSION_COOKIE, type Session } from "./identity";
 import { databaseIdentitySource } from "./identity/source";
 import { FORBIDDEN, UNAUTHORIZED, failed, refuseMisdirected, sendError } from "./responses";
 import { recordServiceTokenSeen } from "../domain/service-tokens/seen";
@@ -73,7 +74,6 @@ export async function createListener(opts: ListenerOptions): Promise<Gateway> {
   const limits = resolveLimits(opts.limits);
   const jwks = JSON.stringify(signer.jwks);
   const jwksHeaders = { "content-type": "application/json", "cache-control": "public, max-age=300", "content-length": Buffer.byteLength(jwks) };
-  const jwts = new JwtCache(signer);
   const upstreams = new Upstreams({ originTimeoutMs: limits.originTimeoutMs });
   const serviceTokens = new ServiceTokenAuth(opts.tokens, opts.tokenSeen ?? recordServiceTokenSeen);
   const crlSource = opts.crls ?? databaseCrlSource;
@@ -81,16 +81,15 @@ export async function createListener(opts: ListenerOptions): Promise<Gateway> {
   const by = serverUri(opts.identity.cert);
   let listenPort = 0;
   const issuerFor = (hostname: string) => opts.issuer ?? (listenPort === 443 ? `https://${hostname}` : `https://${hostname}:${listenPort}`);
+  const tokens = new AccessTokens(signer, issuerFor);
 
   const reload = () => {
     cache.clear();
-    jwts.clear();
+    tokens.clear();
     serviceTokens.clear();
     signIn.reload();
   };
 
-  /** Per decision without a service token, its JWT cache key (the issuer names the hostname). */
-  const jwtKeys = new WeakMap<Decided["d"], { hostname: string; key: string }>();
   /** Per certificate verdict, the last decision made without credentials or a session (see `Decided`). */
   const lastDecided = new WeakMap<Decided["verdict"], Decided>();
   const connectionOf: (req: IncomingMessage) => ClientConnection = opts.connection ?? (opts.socket ? nginxConnection : tlsConnection);
@@ -140,8 +139,9 @@ export async function createListener(opts: ListenerOptions): Promise<Gateway> {
       const why = misdirected(tlsCtx.known ? tlsCtx : null, ctx);
       if (why !== null) return refuseMisdirected(req, res, sink, hostname, ip, peer, why, at);
     }
-    // Without a promise on a keep-alive connection (the chain's validation is memoised): `certificateNow`.
-    const cert = certificateNow(tlsCtx, peer.chain, at) ?? (await checkCertificate(tlsCtx, peer.chain, at));
+    // Without a promise on a keep-alive connection (the chain's validation is memoised).
+    const checked = checkCertificate(tlsCtx, peer.chain, at);
+    const cert = "then" in checked ? await checked : checked;
     const clientCn = cert.context.commonName ?? null;
     const target = normalizeTarget(url, String(req.headers.host ?? ""));
     if (!target.ok) {
@@ -234,34 +234,8 @@ export async function createListener(opts: ListenerOptions): Promise<Gateway> {
       // A signed-in person: the origin gets the session's own JWT (email, aud, iss, iat, exp); the cookie stays as it is.
       jwt = session.token;
     } else if (!bypass) {
-      // A service token is the identity when one authenticated: common_name = its Client ID and an empty sub, as
-      // Cloudflare's service-token JWTs; otherwise the validated certificate's.
-      const serviceToken = token?.ok ? token.token : null;
-      const sub = serviceToken ? "" : identity ? identity.sub : "";
-      const commonName = serviceToken ? serviceToken.clientId : identity ? (identity.commonName ?? "") : undefined;
-      const ttl = compiled.sessionSeconds;
-      // Without a service token the key follows from the decision and the hostname: built once per decision object
-      // (the same string each time, whose hash the cache's Map keeps), not once per request.
-      let jwtKey: string;
-      const known = serviceToken ? undefined : jwtKeys.get(d);
-      if (known?.hostname === hostname) jwtKey = known.key;
-      else {
-        jwtKey = `${app.id}|${sub}|${commonName ?? ""}|${policy?.id}|${issuerFor(hostname)}`;
-        if (!serviceToken) jwtKeys.set(d, { hostname, key: jwtKey });
-      }
-      // The cached token (no await on the hot path), or a freshly signed one.
-      const signed =
-        jwts.get(jwtKey, at.getTime()) ??
-        (await jwts.sign(jwtKey, { aud: app.aud, iss: issuerFor(hostname), sub, ...(commonName !== undefined ? { common_name: commonName } : {}), policy_id: policy?.id }, ttl));
-      jwt = signed.token;
-      jwtRenewAt = signed.renewAt;
-      // Strict service-token authentication: no CF_Authorization cookie; the client keeps sending its headers. Nor
-      // when the client sent this token already, nor after a connection's first request to a client that sends no
-      // CF_Authorization at all (it keeps no cookies: one per connection, not one with every response). A client
-      // holding another token (renewed, another application's) is given this one. Both engines: nginx's decision
-      // cache keys on the first-request flag and the Cookie header.
-      const sent = req.headers.cookie === undefined ? null : cookieValue(req, COOKIE_NAME);
-      setCookie = presented || sent === jwt || (sent === null && peer.requests > 1) ? null : `${COOKIE_NAME}=${jwt}; Path=/; Max-Age=${Math.floor(ttl)}; Secure; HttpOnly; SameSite=Lax`;
+      const issued = tokens.issue(req, { d, hostname, serviceToken: token?.ok ? token.token : null, presented: presented !== null, requests: peer.requests, now: at.getTime() });
+      ({ jwt, renewAt: jwtRenewAt, setCookie } = "then" in issued ? await issued : issued);
     }
     const headers = originHeaders(req.headers, {
       certificate: forwarded ?? NOTHING_FORWARDED,
