@@ -1,5 +1,6 @@
 import "reflect-metadata";
 import { X509CertificateGenerator } from "@peculiar/x509";
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { cacheableAnswer, cacheSeconds, forwardable, MAX_TTL_S } from "./decision-cache";
 import { HitLines, WAIT_MS } from "./hit-log";
@@ -76,6 +77,22 @@ describe("hit log lines", () => {
     lines.settle(2000 + WAIT_MS);
     expect(rows).toHaveLength(2);
     expect(rows[1].chain).toEqual([]);
+  });
+
+  it("gives every hit of an entry its own time and the one chain, whose SHA-256 values the batch reads without hashing", async () => {
+    const leaf = await leafUntil(new Date(Date.now() + 86_400_000));
+    const row = cacheableAnswer({}, { ...entry, chain: [leaf] }, 5)["x-portcullis-log"];
+    const other = cacheableAnswer({}, { ...entry, path: "/y", chain: [leaf] }, 5)["x-portcullis-log"];
+    const rows: AccessLogEntry[] = [];
+    const lines = new HitLines((e) => rows.push(e));
+    lines.line(`1767225600.000 MISS ${row} ${escaped(leaf)}`);
+    for (const [t, r] of [["1767225600.100", row], ["1767225601.200", row], ["1767225601.300", other], ["1767225601.400", row]]) lines.line(`${t} HIT ${r} -`);
+    expect(rows.map((r) => [r.at.getTime(), r.path])).toEqual([[1767225600100, "/x"], [1767225601200, "/x"], [1767225601300, "/y"], [1767225601400, "/x"]]);
+    expect(rows[0]).not.toBe(rows[1]);
+    expect(rows[1].chain).toBe(rows[0].chain);
+    expect(rows[3].chain).toBe(rows[0].chain);
+    expect(lines.shasOf(rows[0].chain!)).toEqual([createHash("sha256").update(leaf).digest("hex")]);
+    expect(lines.shasOf([leaf])).toBeUndefined();
   });
 });
 

@@ -20,7 +20,6 @@ import { watchConfig } from "../../domain/core/config-events";
 import { env } from "../../env.mjs";
 import type { GatewayLimits } from "../limits";
 import { createGateway, type Gateway, type GatewayOptions } from "../server";
-import { recordAccess } from "../../domain/access-log";
 import { renderNginxConfig, type NginxConfigInput } from "./config";
 import { CACHE_DIR, HIT_LOG } from "./decision-cache";
 import { tailHitLog } from "./hit-log";
@@ -134,7 +133,7 @@ export async function startNginxEngine(opts: GatewayOptions & { limits: GatewayL
           }
         });
     };
-    const hits = tailHitLog(path.join(shm, HIT_LOG), recordAccess, () => nginx.reopen());
+    const hits = tailHitLog(path.join(shm, HIT_LOG), () => nginx.reopen());
     const unwatch = await watchConfig(onChange);
     const gw = backend;
     return {
