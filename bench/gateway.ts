@@ -185,8 +185,8 @@ export async function runGateway(): Promise<Row[]> {
     // Equal warm-up for all (connections, JIT, caches) in both loads, then ROUNDS rounds in rotating order. A
     // keep-alive load alone leaves a Node server's new-connection path (TLS accept, the peer chain, a connection's
     // first request) to be optimised by V8 during the first rounds: measured on the node engine after 2 s of new
-    // connections, 283 functions were still being compiled in the next 8 s, and its CPU per connection was 0.09–0.16 ms
-    // above the floor's; after 15 s the two were equal (0.46 ms). Steady state is what a gateway serves.
+    // connections, V8 optimised 283 functions in the gateway's processes in the next 8 s, and its CPU per connection
+    // was 0.09–0.16 ms above the floor's; after 15 s the two were equal (0.46 ms). Steady state is what a gateway serves.
     // Portcullis's primary process (both engines' database and access log), measured on its own as well.
     const primary = (who: Who) => (who === "gw" || who === "gn" ? setup.pid : 0);
     for (const who of WHO) for (const mode of ["keepalive", "handshake"] as const) await load(ports[who], pids[who], setup, mode, primary(who));

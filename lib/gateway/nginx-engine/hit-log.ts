@@ -125,7 +125,7 @@ export class HitLines {
     return true;
   }
 
-/** Record the waiting hits whose chain arrived; past `WAIT_MS` (or with `all`), without the missing certificates. */
+  /** Record the waiting hits whose chain arrived; past `WAIT_MS` (or with `all`), without the missing certificates. */
   settle(now = Date.now(), all = false): void {
     if (!this.waiting.length) return;
     const still: typeof this.waiting = [];
