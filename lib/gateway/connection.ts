@@ -57,13 +57,21 @@ export interface Decided {
   d: ReturnType<typeof decideRequest>;
 }
 
+/**
+ * A connection with every field set from the start: the request path then sees one object shape on a connection's
+ * first request and its later ones (fields added later give V8 a new hidden class each, and `handle` deoptimised on them).
+ */
+export function clientConnection(peer: PeerInfo, ip: string, auth = false, misdirected = false): ClientConnection {
+  return { peer, ip, auth, misdirected, decided: undefined, hostHeader: undefined, host: undefined };
+}
+
 /** The connection as this process's TLS listener sees it: read once per connection, its request counter per request. */
 const tlsConnections = new WeakMap<object, ClientConnection>();
 export function tlsConnection(req: IncomingMessage): ClientConnection {
   const socket = req.socket as TLSSocket;
   let conn = tlsConnections.get(socket);
   if (!conn) {
-    conn = { peer: peerInfo(socket), ip: unmap(socket.remoteAddress ?? "") };
+    conn = clientConnection(peerInfo(socket), unmap(socket.remoteAddress ?? ""));
     tlsConnections.set(socket, conn);
   }
   conn.peer.requests++;

@@ -8,6 +8,7 @@
  * lib/access validates the leaf against the hostname's uploaded CAs (upload intermediate CAs with their root).
  */
 import type { IncomingMessage } from "node:http";
+import { clientConnection, type ClientConnection } from "../connection";
 import type { PeerInfo } from "../decide";
 
 export const CERT_HEADER = "x-portcullis-client-cert";
@@ -38,7 +39,7 @@ export function chainOf(escaped: string): Buffer[] {
 const one = (v: string | string[] | undefined): string => (Array.isArray(v) ? (v[0] ?? "") : (v ?? ""));
 
 /** The peer and client address of a request nginx passed on; the describing headers are taken off the request. */
-export function nginxConnection(req: IncomingMessage): { peer: PeerInfo; ip: string; auth: boolean; misdirected: boolean } {
+export function nginxConnection(req: IncomingMessage): ClientConnection {
   const h = req.headers;
   const escaped = one(h[CERT_HEADER]);
   let chain: Buffer[] = [];
@@ -61,5 +62,5 @@ export function nginxConnection(req: IncomingMessage): { peer: PeerInfo; ip: str
   delete h[SNI_HEADER];
   delete h[IP_HEADER];
   delete h[REQUESTS_HEADER];
-  return { peer, ip, auth, misdirected };
+  return clientConnection(peer, ip, auth, misdirected);
 }
