@@ -81,7 +81,8 @@ export async function runPolicy(): Promise<Row[]> {
   const first = await decide();
   if (first.decision !== "allow" || first.policy?.id !== "p5" || first.application !== app || !first.identity) throw new Error(`unexpected decision: ${first.reason}`);
   const cached = await bestRate(3, () => opsPerSecond(decide, 2000));
-  // A new connection for every decision (same certificate): peerInfo reads the chain again. The objects
+  // A new connection for every decision (same certificate): peerInfo reads the chain's fingerprints again (and finds
+  // the chain it read before, lib/gateway/decide `sharedChain`: the same client's connections share it). The objects
   // getPeerCertificate returns are prebuilt, so the cost of Node building them (paid on every connection) is excluded.
   const peer = peerCerts();
   const perConnection = await bestRate(2, () => opsPerSecond(() => decideOn(socketFor(peer)), 1000));
@@ -159,7 +160,7 @@ export async function runPolicy(): Promise<Row[]> {
     {
       ...base, metric: "same, new connection per decision (same certificate)", ours: perConnection.cpu,
       baselineName: "node:crypto parse + 1 signature verify", baseline: native.cpu, target: "", met: null,
-      note: `peerInfo reads the chain of a new socket each time; excludes Node building the getPeerCertificate(true) objects; wall-clock ${w(perConnection)}/s vs ${w(native)}/s`,
+      note: `peerInfo reads the chain of a new socket each time (fingerprints; the chain array is shared with the client's earlier connections); excludes Node building the getPeerCertificate(true) objects; wall-clock ${w(perConnection)}/s vs ${w(native)}/s`,
     },
     {
       ...base, metric: `full validations, ${ders.length} uncached leaves`, ours: uncached.cpu,

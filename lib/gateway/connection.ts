@@ -65,14 +65,16 @@ export function clientConnection(peer: PeerInfo, ip: string, auth = false, misdi
   return { peer, ip, auth, misdirected, decided: undefined, hostHeader: undefined, host: undefined };
 }
 
+/** A TLS socket's connection, as a property of the socket (no weak-map entry per connection). */
+const CONNECTION = Symbol("portcullis.connection");
+
 /** The connection as this process's TLS listener sees it: read once per connection, its request counter per request. */
-const tlsConnections = new WeakMap<object, ClientConnection>();
 export function tlsConnection(req: IncomingMessage): ClientConnection {
-  const socket = req.socket as TLSSocket;
-  let conn = tlsConnections.get(socket);
+  const socket = req.socket as TLSSocket & { [CONNECTION]?: ClientConnection };
+  let conn = socket[CONNECTION];
   if (!conn) {
     conn = clientConnection(peerInfo(socket), unmap(socket.remoteAddress ?? ""));
-    tlsConnections.set(socket, conn);
+    socket[CONNECTION] = conn;
   }
   conn.peer.requests++;
   return conn;

@@ -23,7 +23,9 @@ export interface PeerInfo {
   sni: string;
 }
 
-const peers = new WeakMap<TLSSocket, PeerInfo>();
+/** A socket's PeerInfo, as a property of the socket (every TLS socket gets it at the same point, so one shape). */
+const PEER = Symbol("portcullis.peer");
+type WithPeer = TLSSocket & { [PEER]?: PeerInfo };
 
 /** What the validator is given for a chain: views of the DER (no copies) and the chain's memo key. */
 interface ChainInput {
@@ -59,38 +61,63 @@ export function chainSha256(chain: readonly Uint8Array[]): readonly string[] | u
 const MAX_PEER_CHAIN = 16;
 
 /**
+ * The chains read from handshakes, by their memo key: a client presents the same chain on every connection, so its
+ * connections share one chain array (read-only) and what is keyed by it (the validation input here, the access log's
+ * chain literal, the forwarding fields of its leaf) instead of copying the DER and adding weak-map entries per
+ * connection. Bounded; the oldest chain goes first.
+ */
+const knownChains = new Map<string, Buffer[]>();
+const MAX_KNOWN_CHAINS = 10_000;
+
+function sharedChain(key: string, raw: () => Buffer[], fingerprints: string[]): Buffer[] {
+  let chain = knownChains.get(key);
+  if (!chain) {
+    chain = Object.freeze(raw()) as Buffer[];
+    peerChains.set(chain, chainInput(chain, fingerprints));
+    if (knownChains.size >= MAX_KNOWN_CHAINS) knownChains.delete(knownChains.keys().next().value as string);
+    knownChains.set(key, chain);
+  }
+  return chain;
+}
+
+/**
  * The certificates of the TLS connection (read once per connection) and its request counter. The leaf and the
- * intermediates the client sent come from `getPeerX509Certificate()` (the DER and SHA-256 fingerprint of each, about
- * a fifth of the cost of `getPeerCertificate(true)`, which builds a full object per certificate); a socket without it
- * (or a stand-in shaped like `getPeerCertificate(true)`) is read the old way. Same fingerprints, same memo key.
+ * intermediates the client sent come from `getPeerX509Certificate()` (the SHA-256 fingerprint of each, and the DER
+ * of a chain not seen before; about a fifth of the cost of `getPeerCertificate(true)`, which builds a full object per
+ * certificate); a socket without it (or a stand-in shaped like `getPeerCertificate(true)`) is read the old way. Same
+ * fingerprints, same memo key, same shared chain.
  */
 export function peerInfo(socket: TLSSocket): PeerInfo {
-  let info = peers.get(socket);
+  const s = socket as WithPeer;
+  let info = s[PEER];
   if (!info) {
-    const chain: Buffer[] = [];
+    let chain: Buffer[] = [];
     const seen: string[] = [];
     if (typeof socket.getPeerX509Certificate === "function") {
+      const certs: X509Certificate[] = [];
       let x = socket.getPeerX509Certificate();
-      while (x && chain.length < MAX_PEER_CHAIN) {
+      while (x && certs.length < MAX_PEER_CHAIN) {
         const fp = x.fingerprint256;
         if (seen.includes(fp)) break;
         seen.push(fp);
-        chain.push(x.raw);
+        certs.push(x);
         x = x.issuerCertificate;
       }
+      if (certs.length) chain = sharedChain(seen.join(","), () => certs.map((c) => c.raw), seen);
     } else {
       const peer = typeof socket.getPeerCertificate === "function" ? socket.getPeerCertificate(true) : null;
+      const raws: Buffer[] = [];
       let c = peer && peer.raw ? peer : null;
-      while (c && c.raw && c.fingerprint256 && !seen.includes(c.fingerprint256) && chain.length < MAX_PEER_CHAIN) {
+      while (c && c.raw && c.fingerprint256 && !seen.includes(c.fingerprint256) && raws.length < MAX_PEER_CHAIN) {
         seen.push(c.fingerprint256);
-        chain.push(c.raw);
+        raws.push(c.raw);
         c = c.issuerCertificate && c.issuerCertificate !== c ? c.issuerCertificate : null;
       }
+      if (raws.length) chain = sharedChain(seen.join(","), () => raws, seen);
     }
-    if (chain.length) peerChains.set(chain, chainInput(chain, seen));
     const sn = (socket as { servername?: unknown }).servername;
     info = { chain, requests: 0, sni: typeof sn === "string" ? sn.trim().toLowerCase().replace(/\.$/, "") : "" };
-    peers.set(socket, info);
+    s[PEER] = info;
   }
   return info;
 }

@@ -158,6 +158,33 @@ describe("gateway checkCertificate cache", () => {
     }
   });
 
+  it("gives a client's connections one read-only chain, and other chains their own", async () => {
+    // The way TLS sockets are read: getPeerX509Certificate(), an X509Certificate per certificate.
+    // (a client's intermediates, then what the server completed: the last one's issuer is undefined)
+    const x509Socket = (...names: string[]) => {
+      type Node = { raw: Buffer; fingerprint256: string; issuerCertificate?: Node };
+      const nodes: Node[] = names.map((n) => ({ raw: der(n), fingerprint256: new X509Certificate(der(n)).fingerprint256 }));
+      nodes.forEach((n, i) => (n.issuerCertificate = nodes[i + 1]));
+      return { getPeerX509Certificate: () => nodes[0] } as unknown as TLSSocket;
+    };
+    const first = peerInfo(x509Socket("leaf", "int", "root"));
+    const second = peerInfo(x509Socket("leaf", "int", "root"));
+    expect(second).not.toBe(first);
+    expect(second.chain).toBe(first.chain);
+    expect(first.chain.map((b, i) => b.equals(der(["leaf", "int", "root"][i])))).toEqual([true, true, true]);
+    expect(Object.isFrozen(first.chain)).toBe(true);
+    // The same certificates read the old way share it too; another leaf or a shorter chain does not.
+    expect(peerInfo(socketWith("leaf", "int", "root")).chain).toBe(first.chain);
+    const other = peerInfo(x509Socket("leaf-revoked", "int", "root")).chain;
+    const shorter = peerInfo(x509Socket("leaf", "int")).chain;
+    expect(other).not.toBe(first.chain);
+    expect(shorter).not.toBe(first.chain);
+    expect(shorter).toHaveLength(2);
+    const ctx = host(createValidator({ trustAnchors: CHAIN(), crls: CRLS() }));
+    expect((await checkCertificate(ctx, second.chain)).context).toMatchObject({ valid: true, commonName: "John Doe" });
+    expect((await checkCertificate(ctx, other)).context).toMatchObject({ valid: false, commonName: "Revoked Device" });
+  });
+
   it("derives the key from the bytes for a chain that peerInfo did not build", async () => {
     const ctx = host(createValidator({ trustAnchors: CHAIN(), crls: CRLS() }));
     const chain = [der("leaf"), der("int")];
