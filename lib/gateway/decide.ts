@@ -69,7 +69,8 @@ const MAX_PEER_CHAIN = 16;
 const knownChains = new Map<string, Buffer[]>();
 const MAX_KNOWN_CHAINS = 10_000;
 
-function sharedChain(key: string, raw: () => Buffer[], fingerprints: string[]): Buffer[] {
+function sharedChain(fingerprints: string[], raw: () => Buffer[]): Buffer[] {
+  const key = fingerprints.join(",");
   let chain = knownChains.get(key);
   if (!chain) {
     chain = Object.freeze(raw()) as Buffer[];
@@ -103,7 +104,7 @@ export function peerInfo(socket: TLSSocket): PeerInfo {
         certs.push(x);
         x = x.issuerCertificate;
       }
-      if (certs.length) chain = sharedChain(seen.join(","), () => certs.map((c) => c.raw), seen);
+      if (certs.length) chain = sharedChain(seen, () => certs.map((c) => c.raw));
     } else {
       const peer = typeof socket.getPeerCertificate === "function" ? socket.getPeerCertificate(true) : null;
       const raws: Buffer[] = [];
@@ -113,7 +114,7 @@ export function peerInfo(socket: TLSSocket): PeerInfo {
         raws.push(c.raw);
         c = c.issuerCertificate && c.issuerCertificate !== c ? c.issuerCertificate : null;
       }
-      if (raws.length) chain = sharedChain(seen.join(","), () => raws, seen);
+      if (raws.length) chain = sharedChain(seen, () => raws);
     }
     const sn = (socket as { servername?: unknown }).servername;
     info = { chain, requests: 0, sni: typeof sn === "string" ? sn.trim().toLowerCase().replace(/\.$/, "") : "" };
