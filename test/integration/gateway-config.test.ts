@@ -29,6 +29,16 @@ describe("config events", () => {
     const ms = await until(async () => events > before, 3000, "the poll");
     expect(ms).toBeLessThan(1500);
   });
+
+  it.runIf(process.env.PORTCULLIS_TEST_ENGINE !== "postgres")("keeps answering after PGlite's prepared statements are dropped (the fingerprint is one)", async () => {
+    const fp = await configFingerprint();
+    const { getDbHandle } = await import("@/lib/db/client");
+    await ((await getDbHandle()).raw as { query(q: string): Promise<unknown> }).query("deallocate all");
+    expect(await configFingerprint()).toBe(fp);
+    const r = await createPolicy(adminActor, { name: "After deallocate", decision: "allow", include: [{ everyone: {} }] });
+    expect(r.ok).toBe(true);
+    expect(await configFingerprint()).not.toBe(fp);
+  });
 });
 
 describe.runIf(process.env.PORTCULLIS_TEST_ENGINE === "postgres")("config events on PostgreSQL: the LISTEN connection", () => {

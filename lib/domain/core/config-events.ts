@@ -43,7 +43,7 @@ export async function notifyConfigChanged(tx?: DbOrTx): Promise<void> {
  * A fingerprint of everything the gateway and the nginx export read: row counts, version sums and the latest
  * update of each configuration table, plus digests of the two link tables (which have no timestamps).
  */
-const FINGERPRINT = sql`select concat_ws('|',
+const FINGERPRINT = `select concat_ws('|',
   (select count(*)::text || ':' || coalesce(sum(version), 0)::text || ':' || coalesce(max(updated_at)::text, '') from mtls_certificates),
   (select count(*)::text || ':' || coalesce(md5(string_agg(certificate_id::text || '/' || hostname, ',' order by certificate_id, hostname)), '') from certificate_hostnames),
   (select count(*)::text || ':' || coalesce(max(updated_at)::text, '') from hostname_settings),
@@ -55,10 +55,49 @@ const FINGERPRINT = sql`select concat_ws('|',
   (select count(*)::text || ':' || coalesce(md5(string_agg(application_id::text || '/' || login_method_id::text, ',' order by application_id, login_method_id)), '') from application_login_methods),
   (select count(*)::text || ':' || coalesce(md5(string_agg(id::text, ',' order by id)), '') from blocked_certificates)
 ) as fp`;
+const PREPARED = "portcullis_config_fingerprint";
 
+type Rows = { rows: { fp?: unknown }[] };
+interface PgliteRaw {
+  query(q: string): Promise<Rows>;
+}
+interface PgPoolRaw {
+  query(q: string): Promise<Rows>;
+}
+/** The PGlite instances this statement is prepared in (one session each; a reopened database is a new instance). */
+const preparedIn = new WeakSet<object>();
+
+/**
+ * The watcher polls this twice a second. On PGlite the database runs in this process, beside the gateway's workers:
+ * the query is a prepared statement there (parsed and planned once per session, run through the driver without the
+ * query builder), which is about 1 ms of CPU per call instead of 3.3 ms (an empty configuration, measured back to back), and the
+ * idle gateway's database process spent a third less CPU (12 against 18 ms per second with the bench's configuration).
+ */
 export async function configFingerprint(): Promise<string> {
-  const { db } = await getDbHandle();
-  const res = (await db.execute(FINGERPRINT)) as unknown as { rows: { fp: string }[] };
+  const handle = await getDbHandle();
+  let res: Rows;
+  if (handle.engine === "postgres") {
+    // The query runs in the database server; not prepared, so a pooler between (PgBouncer) is no concern.
+    res = await (handle.raw as PgPoolRaw).query(FINGERPRINT);
+  } else {
+    const pg = handle.raw as PgliteRaw;
+    const prepare = () =>
+      pg.query(`prepare ${PREPARED} as ${FINGERPRINT}`).then(
+        () => void preparedIn.add(pg),
+        (e: { code?: string }) => {
+          // Already prepared in this session by an earlier copy of this module (a development server's reload).
+          if (e?.code !== "42P05") throw e;
+          preparedIn.add(pg);
+        },
+      );
+    if (!preparedIn.has(pg)) await prepare();
+    res = await pg.query(`execute ${PREPARED}`).catch(async (e: { code?: string }) => {
+      // Deallocated since (DEALLOCATE ALL, DISCARD ALL in the same session): prepared again.
+      if (e?.code !== "26000") throw e;
+      await prepare();
+      return pg.query(`execute ${PREPARED}`);
+    });
+  }
   return String(res.rows[0]?.fp ?? "");
 }
 
