@@ -94,9 +94,11 @@ async function load(port: number, serverPid: number, setup: { host: string; cace
     }),
   );
   // Until the server has finished what the load left it (a Portcullis engine writes its access-log rows behind the
-  // requests): that work is counted as this server's, and does not run into the next server's load. (An idle engine's
-  // configuration poll, about every 500 ms, stays under `settle`'s one tick per 200 ms.)
-  await settle([serverPid]);
+  // requests): that work is counted as this server's, and does not run into the next server's load. A row reaches the
+  // database up to 1.25 s after its request (a worker's 250 ms batch, the primary's insert once a second), so the
+  // server must stay quiet for 1.4 s. (An idle engine's configuration poll, about every 500 ms, stays under `settle`'s
+  // one tick per 200 ms.)
+  await settle([serverPid], 7);
   const serverCpu = treeCpuMs(serverPid) - cpu0;
   const primaryCpu = primaryPid ? ownCpuMs(primaryPid) - primary0 : 0;
   const parts = outs.map((o) => JSON.parse(o.stdout.trim().split("\n").pop()!) as Load);

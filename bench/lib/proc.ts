@@ -65,15 +65,15 @@ export function treeRss(pid: number): number {
 }
 
 /**
- * Wait until the process trees are idle: at most one clock tick of CPU (5% of a core) in each of two consecutive
- * 200 ms windows, or `maxMs`.
+ * Wait until the process trees are idle: at most one clock tick of CPU (5% of a core) in each of `windows`
+ * consecutive 200 ms windows, or `maxMs`.
  */
-export async function settle(roots: number[], maxMs = 20_000): Promise<void> {
+export async function settle(roots: number[], windows = 2, maxMs = 20_000): Promise<void> {
   const t0 = Date.now();
   const cpu = () => roots.reduce((a, r) => a + treeCpuMs(r), 0);
   let quiet = 0;
   let last = cpu();
-  while (quiet < 2 && Date.now() - t0 < maxMs) {
+  while (quiet < windows && Date.now() - t0 < maxMs) {
     await sleep(200);
     const now = cpu();
     quiet = now - last <= TICK_MS ? quiet + 1 : 0;

@@ -1,6 +1,6 @@
 /**
  * A gateway worker's access-log rows and unknown-hostname counts on their way to the primary process (which owns the
- * database): collected in memory and sent as one IPC message per batch (lib/gateway/worker.ts flushes every 100 ms,
+ * database): collected in memory and sent as one IPC message per batch (lib/gateway/worker.ts flushes every 250 ms,
  * at 200 rows, and on a graceful shutdown).
  *
  * The rows travel as the COPY text lines the primary writes (lib/domain/access-log/line), identical requests of the same

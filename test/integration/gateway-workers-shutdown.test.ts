@@ -1,5 +1,5 @@
 /**
- * Worker processes batch their access-log rows (lib/gateway/log-batch, sent to the primary every 100 ms): a graceful
+ * Worker processes batch their access-log rows (lib/gateway/log-batch, sent to the primary every 250 ms): a graceful
  * shutdown right after a burst of requests still stores a row for every request the gateway answered.
  */
 import https from "node:https";

@@ -6,7 +6,7 @@
  * the database writes one row where it wrote hundreds: at thousands of requests a second, the row inserts were most of
  * the gateway's own cost.
  *
- * Rows fold only within one batch of one process (a gateway worker's batch of at most 100 ms, the database process's
+ * Rows fold only within one batch of one process (a gateway worker's batch of at most 250 ms, the database process's
  * queue until its next insert), so a second's identical requests may still take a few rows.
  */
 import { accessLogLine } from "./line";
