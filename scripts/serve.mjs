@@ -58,9 +58,19 @@ server.listen(port, host, () => {
   const shown = host === "0.0.0.0" || host === "::" ? "localhost" : host;
   console.log(`✓ Ready on http://${shown}:${port}${trustProxy ? " (client addresses from X-Forwarded-For: PORTCULLIS_TRUST_PROXY is set)" : ""}`);
 });
+/** The app's own stop (lib/server/startup `stopServerServices`): the gateway and the access-log rows still queued. */
+const STOP_TIMEOUT_MS = 10_000;
+let stopping = false;
 for (const [sig, code] of [["SIGINT", 130], ["SIGTERM", 143]]) {
   process.on(sig, () => {
+    // A second signal while stopping: at once.
+    if (stopping) process.exit(code);
+    stopping = true;
     server.close();
-    process.exit(code);
+    const stop = globalThis.__portcullisStop;
+    const timeout = new Promise((resolve) => setTimeout(resolve, STOP_TIMEOUT_MS));
+    Promise.race([Promise.resolve(stop?.()), timeout])
+      .catch((err) => console.error("[portcullis] stopping failed:", err))
+      .finally(() => process.exit(code));
   });
 }

@@ -54,3 +54,14 @@ export function startGatewayFromEnv(): Promise<Gateway | null> {
   });
   return g.__portcullisGateway;
 }
+
+/**
+ * Close the gateway this process started from the environment, if it did: its workers' last access-log batches are
+ * stored first (lib/gateway/server, ./cluster). The server's graceful stop (lib/server/startup) calls it.
+ */
+export async function stopGatewayFromEnv(): Promise<void> {
+  const started = g.__portcullisGateway;
+  g.__portcullisGateway = undefined;
+  const gw = await started?.catch(() => null);
+  await gw?.close();
+}

@@ -58,10 +58,8 @@ const FINGERPRINT = `select concat_ws('|',
 const PREPARED = "portcullis_config_fingerprint";
 
 type Rows = { rows: { fp?: unknown }[] };
-interface PgliteRaw {
-  query(q: string): Promise<Rows>;
-}
-interface PgPoolRaw {
+/** What both drivers' own clients (the PGlite instance, the pg Pool) offer for a text query. */
+interface RawClient {
   query(q: string): Promise<Rows>;
 }
 /** The PGlite instances this statement is prepared in (one session each; a reopened database is a new instance). */
@@ -78,9 +76,9 @@ export async function configFingerprint(): Promise<string> {
   let res: Rows;
   if (handle.engine === "postgres") {
     // The query runs in the database server; not prepared, so a pooler between (PgBouncer) is no concern.
-    res = await (handle.raw as PgPoolRaw).query(FINGERPRINT);
+    res = await (handle.raw as RawClient).query(FINGERPRINT);
   } else {
-    const pg = handle.raw as PgliteRaw;
+    const pg = handle.raw as RawClient;
     const prepare = () =>
       pg.query(`prepare ${PREPARED} as ${FINGERPRINT}`).then(
         () => void preparedIn.add(pg),
