@@ -62,9 +62,6 @@ type Rows = { rows: { fp?: unknown }[] };
 interface RawClient {
   query(q: string): Promise<Rows>;
 }
-/** The PGlite instances this statement is prepared in (one session each; a reopened database is a new instance). */
-const preparedIn = new WeakSet<object>();
-
 /**
  * The watcher polls this twice a second. On PGlite the database runs in this process, beside the gateway's workers:
  * the query is a prepared statement there (parsed and planned once per session, run through the driver without the
@@ -79,20 +76,11 @@ export async function configFingerprint(): Promise<string> {
     res = await (handle.raw as RawClient).query(FINGERPRINT);
   } else {
     const pg = handle.raw as RawClient;
-    const prepare = () =>
-      pg.query(`prepare ${PREPARED} as ${FINGERPRINT}`).then(
-        () => void preparedIn.add(pg),
-        (e: { code?: string }) => {
-          // Already prepared in this session by an earlier copy of this module (a development server's reload).
-          if (e?.code !== "42P05") throw e;
-          preparedIn.add(pg);
-        },
-      );
-    if (!preparedIn.has(pg)) await prepare();
+    // Prepared on first use in each session (a new or reopened database, or one whose statements were dropped with
+    // DEALLOCATE ALL): the session itself says so, with "prepared statement does not exist".
     res = await pg.query(`execute ${PREPARED}`).catch(async (e: { code?: string }) => {
-      // Deallocated since (DEALLOCATE ALL, DISCARD ALL in the same session): prepared again.
       if (e?.code !== "26000") throw e;
-      await prepare();
+      await pg.query(`prepare ${PREPARED} as ${FINGERPRINT}`);
       return pg.query(`execute ${PREPARED}`);
     });
   }
