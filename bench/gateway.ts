@@ -56,6 +56,8 @@ interface Measured extends Load {
   loadgenCpuPerReq: number;
   /** load generator CPU use in cores (1.0 = one core busy) */
   loadgenCores: number;
+  /** keep-alive loads: the client connections held by each of the server's processes halfway through, largest first ("12/4") */
+  split: string;
 }
 
 /** The child's first JSON line on stdout (its setup), or its stderr when it exits or stays silent. */
@@ -82,17 +84,41 @@ type Mode = "handshake" | "keepalive" | "distinct";
 const MODE_KEY = { handshake: "Hs", keepalive: "Ka", distinct: "Kd" } as const;
 type ModeKey = (typeof MODE_KEY)[Mode];
 
+/**
+ * The server's open client connections per process, largest first ("12/4"; "16" when one process holds them all, as
+ * in a threaded server). Node's and nginx's worker processes share the listening socket and race for each new
+ * connection, so how a keep-alive load's connections land is chance, and on 2 cores shared with the load generator
+ * it moves the rate by more than the gap between two servers: one process holding them all spends the least CPU
+ * per request. Shown per round so a ratio can be read against it.
+ */
+async function connectionSplit(port: number): Promise<string> {
+  try {
+    const { stdout } = await run("ss", ["-tnpH", "state", "established", `( sport = :${port} )`], { encoding: "utf8" });
+    const per = new Map<string, number>();
+    for (const line of stdout.split("\n")) {
+      const pid = /pid=(\d+)/.exec(line)?.[1];
+      if (pid) per.set(pid, (per.get(pid) ?? 0) + 1);
+    }
+    return [...per.values()].sort((a, b) => b - a).join("/") || "?";
+  } catch {
+    return "?";
+  }
+}
+
 async function load(port: number, serverPid: number, setup: { host: string; cacert: string; client: { cert: string; key: string } }, mode: Mode, primaryPid = 0): Promise<Measured> {
   // The total concurrency is split over the load generator processes (the same split for both servers).
   const per = Array.from({ length: LOADGEN_PROCS }, (_, i) => Math.floor(CONCURRENCY / LOADGEN_PROCS) + (i < CONCURRENCY % LOADGEN_PROCS ? 1 : 0));
   const cpu0 = treeCpuMs(serverPid);
   const primary0 = primaryPid ? ownCpuMs(primaryPid) : 0;
-  const outs = await Promise.all(
+  const loads = Promise.all(
     per.map((concurrency) => {
       const arg = JSON.stringify({ port, host: setup.host, cacert: setup.cacert, cert: setup.client.cert, key: setup.client.key, mode: mode === "distinct" ? "keepalive" : mode, distinctPaths: mode === "distinct", concurrency, seconds: SECONDS });
       return run(TSX, ["bench/loadgen.ts", arg], { cwd: ROOT, encoding: "utf8", timeout: (SECONDS + 60) * 1000 });
     }),
   );
+  // Halfway through the measured window (after the load generator's start-up and its half-second warm-up).
+  const split = mode === "handshake" ? "" : await sleep(1000 + (SECONDS * 1000) / 2).then(() => connectionSplit(port));
+  const outs = await loads;
   // Until the server has finished what the load left it (a Portcullis engine writes its access-log rows behind the
   // requests): that work is counted as this server's, and does not run into the next server's load. A row reaches the
   // database up to 1.25 s after its request (a worker's 250 ms batch, the primary's insert once a second), so the
@@ -120,7 +146,7 @@ async function load(port: number, serverPid: number, setup: { host: string; cace
   if (ok === 0 || ok < requests * 0.99 || r.errors > 0) throw new Error(`port ${port} ${mode}: ${JSON.stringify(statuses)}, ${r.errors} errors`);
   // Server CPU is measured over the whole load (with the 0.5 s warm-up); requests counted over the window only.
   const total = requests * ((r.seconds + 0.5) / r.seconds);
-  return { ...r, serverCpuPerReq: serverCpu / total, primaryCpuPerReq: primaryCpu / total, loadgenCpuPerReq: r.cpuMs / requests, loadgenCores: r.cpuMs / 1000 / r.seconds };
+  return { ...r, serverCpuPerReq: serverCpu / total, primaryCpuPerReq: primaryCpu / total, loadgenCpuPerReq: r.cpuMs / requests, loadgenCores: r.cpuMs / 1000 / r.seconds, split };
 }
 
 const median = <T>(xs: T[], key: (x: T) => number): T => [...xs].sort((a, b) => key(a) - key(b))[Math.floor((xs.length - 1) / 2)];
@@ -243,7 +269,8 @@ function compare(runs: Record<`${Who}${ModeKey}`, Measured[]>, note: string): Ro
         `${first && mode === "Hs" ? `${note}; ` : ""}rounds ${all(xs)} vs ${all(ys)} (${xs.map((m, r) => `${f2(m.rps / ys[r].rps)}×`).join(", ")}); ` +
         `p50 ${f2(x.p50)} / ${f2(y.p50)} ms, p99 ${f2(x.p99)} / ${f2(y.p99)} ms; CPU per request ${f2(x.serverCpuPerReq)} / ${f2(y.serverCpuPerReq)} ms` +
         `${a === "gw" || a === "gn" ? `, of which ${f3(x.primaryCpuPerReq)} ms in Portcullis's primary process (database, access log)` : ""}` +
-        ` (load generator ${f2(x.loadgenCpuPerReq)} / ${f2(y.loadgenCpuPerReq)} ms, ${f2(x.loadgenCores)} / ${f2(y.loadgenCores)} cores)`;
+        ` (load generator ${f2(x.loadgenCpuPerReq)} / ${f2(y.loadgenCpuPerReq)} ms, ${f2(x.loadgenCores)} / ${f2(y.loadgenCores)} cores)` +
+        (mode === "Hs" ? "" : `; connections per server process by round ${xs.map((m) => m.split).join(", ")} vs ${ys.map((m) => m.split).join(", ")}`);
       const t = target === null ? "" : `≥ ${target}× ${SERVERS[b]}`;
       rows.push({ benchmark, baselineName: SERVERS[b], metric, ours: x.rps, baseline: y.rps, unit: "/s", better: "higher", target: t, met: target === null ? null : x.rps >= target * y.rps, note: rowNote });
       rows.push({ benchmark, baselineName: SERVERS[b], metric: `${mode === "Hs" ? "handshake" : mode === "Ka" ? "keep-alive" : "keep-alive, distinct paths"}: p50 / p99 latency`, ours: x.p50, baseline: y.p50, unit: "ms", better: "lower", target: "", met: null, note: `p99 ${f2(x.p99)} vs ${f2(y.p99)} ms` });
