@@ -116,6 +116,9 @@ async function load(port: number, serverPid: number, setup: { host: string; cace
       return run(TSX, ["bench/loadgen.ts", arg], { cwd: ROOT, encoding: "utf8", timeout: (SECONDS + 60) * 1000 });
     }),
   );
+  // Handled here too: a load generator that fails during the wait below would otherwise be an unhandled rejection
+  // (the process would exit) instead of the error `await loads` reports.
+  loads.catch(() => undefined);
   // Halfway through the measured window (after the load generator's start-up and its half-second warm-up).
   const split = mode === "handshake" ? "" : await sleep(1000 + (SECONDS * 1000) / 2).then(() => connectionSplit(port));
   const outs = await loads;
