@@ -39,6 +39,13 @@ describe("config events", () => {
     expect(r.ok).toBe(true);
     expect(await configFingerprint()).not.toBe(fp);
   });
+
+  it.runIf(process.env.PORTCULLIS_TEST_ENGINE !== "postgres")("answers calls that find the statement missing at the same time (the watcher and the nginx export page)", async () => {
+    const fp = await configFingerprint();
+    const { getDbHandle } = await import("@/lib/db/client");
+    await ((await getDbHandle()).raw as { query(q: string): Promise<unknown> }).query("deallocate all");
+    expect(await Promise.all([configFingerprint(), configFingerprint(), configFingerprint()])).toEqual([fp, fp, fp]);
+  });
 });
 
 describe.runIf(process.env.PORTCULLIS_TEST_ENGINE === "postgres")("config events on PostgreSQL: the LISTEN connection", () => {

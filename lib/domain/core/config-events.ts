@@ -77,10 +77,13 @@ export async function configFingerprint(): Promise<string> {
   } else {
     const pg = handle.raw as RawClient;
     // Prepared on first use in each session (a new or reopened database, or one whose statements were dropped with
-    // DEALLOCATE ALL): the session itself says so, with "prepared statement does not exist".
+    // DEALLOCATE ALL): the session itself says so, with "prepared statement does not exist". Calls that find it
+    // missing together (the watcher and the nginx export page) all prepare it: "already exists" (42P05) is success.
     res = await pg.query(`execute ${PREPARED}`).catch(async (e: { code?: string }) => {
       if (e?.code !== "26000") throw e;
-      await pg.query(`prepare ${PREPARED} as ${FINGERPRINT}`);
+      await pg.query(`prepare ${PREPARED} as ${FINGERPRINT}`).catch((p: { code?: string }) => {
+        if (p?.code !== "42P05") throw p;
+      });
       return pg.query(`execute ${PREPARED}`);
     });
   }
